@@ -31,3 +31,9 @@ const byName = new Map<string, TopicDefinition>(allTopics.map((t) => [t.name, t]
 export function topicByName(name: string): TopicDefinition | undefined {
   return byName.get(name);
 }
+
+type TopicsMap = typeof Topics;
+/** Topic names by registry key, for `@EventPattern(Topic.DeclarationAcceptedV1)`. */
+export const Topic = Object.fromEntries(Object.entries(Topics).map(([k, t]) => [k, t.name])) as {
+  readonly [K in keyof TopicsMap]: TopicsMap[K]['name'];
+};

@@ -1,0 +1,13 @@
+export * from './messaging.options';
+export * from './messaging.module';
+export * from './messaging.migration';
+export * from './kafka.transport';
+export * from './event-context';
+export * from './event-error.filter';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './dead-letters';
+export * from './headers';
+export * from './codec';
+export { KafkaClient } from './kafka-client';
+export * from './kafka-probe';

@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+
+const levelName: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'log',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * The service's one Kafka client and its idempotent producer (acks=all, one request in flight, so order
+ * per partition survives retries). Shared by the relay, the dead-letter path and direct publishing.
+ */
+@Injectable()
+export class KafkaClient implements OnApplicationShutdown {
+  readonly kafka: Kafka;
+  private producerPromise?: Promise<Producer>;
+  private readonly logger = new Logger('Kafka');
+
+  constructor(@Inject(MESSAGING_OPTIONS) readonly options: MessagingOptions) {
+    const logger = this.logger;
+    this.kafka = new Kafka({
+      clientId: options.service,
+      brokers: options.brokers,
+      connectionTimeout: 5000,
+      retry: { initialRetryTime: 300, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }) => {
+          const { message, ...extra } = log;
+          logger[levelName[level] ?? 'log']({ msg: `kafkajs: ${message}`, ...extra });
+        },
+    });
+  }
+
+  producer(): Promise<Producer> {
+    this.producerPromise ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        // Idempotence needs unbounded retries; while the broker is away, sends wait instead of failing.
+        retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return producer;
+    })().catch((error) => {
+      this.producerPromise = undefined;
+      throw error;
+    });
+    return this.producerPromise;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const p = this.producerPromise;
+    this.producerPromise = undefined;
+    if (p) await (await p.catch(() => undefined))?.disconnect();
+  }
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { headersToStrings, type StringHeaders } from './headers';
+
+export interface RawMessage {
+  key?: string | null;
+  value: string | Buffer | null;
+  headers?: StringHeaders;
+}
+
+export interface ReadMessage {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: StringHeaders;
+}
+
+/**
+ * Raw access to topics outside any consumer group: produce exact bytes (including malformed ones) and
+ * read a topic from the start to its current end. For tests, tools and the operator console.
+ */
+export class KafkaProbe {
+  private readonly kafka: Kafka;
+  private admin?: Admin;
+  private producer?: Producer;
+
+  constructor(brokers: string[], clientId = 'cic-probe') {
+    this.kafka = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR });
+  }
+
+  async connect(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await this.producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+  }
+
+  async createTopics(topics: string[], partitions = 3): Promise<void> {
+    const existing = new Set(await this.admin!.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await this.admin!.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+    }
+  }
+
+  async produce(topic: string, messages: RawMessage[]): Promise<void> {
+    await this.producer!.send({ topic, acks: -1, messages });
+  }
+
+  /** Every message currently in the topic, in partition then offset order. */
+  async readAll(topic: string, timeoutMs = 20000): Promise<ReadMessage[]> {
+    const offsets = await this.admin!.fetchTopicOffsets(topic);
+    const wanted = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+    if (wanted.size === 0) return [];
+    const groupId = `cic-probe-${randomUUID()}`;
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });
+    const out: ReadMessage[] = [];
+    const done = new Set<number>();
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), timeoutMs);
+        void consumer.run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            const last = wanted.get(partition);
+            if (last === undefined || BigInt(message.offset) > last) return;
+            out.push({
+              partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? null,
+              headers: headersToStrings(message.headers),
+            });
+            if (BigInt(message.offset) === last) done.add(partition);
+            if (done.size === wanted.size) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+      await this.admin!.deleteGroups([groupId]).catch(() => undefined);
+    }
+    return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  }
+}

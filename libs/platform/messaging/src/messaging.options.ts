@@ -1,0 +1,42 @@
+import type { TopicDefinition } from '@cic/contracts';
+
+export interface MessagingOptions {
+  /** Service name: CloudEvents `source` is `urn:cic:<service>`; also the Kafka client id prefix. */
+  service: string;
+  brokers: string[];
+  /** The consumer group; its dead-letter topic is `<groupId>.dlq`. */
+  groupId: string;
+  /** Database schema holding this service's inbox and outbox tables. */
+  schema: string;
+  /** Connection for the relay's leader lock and LISTEN (same database as the DataSource). */
+  databaseUrl: string;
+  /** Topics this service consumes; start-up fails unless each has exactly one handler. */
+  consumes: readonly TopicDefinition[];
+  /** Topics this service publishes; provisioned at start-up. */
+  produces: readonly TopicDefinition[];
+  partitions: number;
+  replicationFactor: number;
+  retry: { maxAttempts: number; initialMs: number; maxMs: number };
+  /** Partitions handled at once by one instance (order within a partition is always kept). */
+  partitionsConcurrency: number;
+  relay?: {
+    enabled?: boolean;
+    batchSize?: number;
+    /** Poll interval when no NOTIFY arrives (safety net). */
+    pollMs?: number;
+    /** Published outbox rows and inbox ids older than this are purged. */
+    retentionHours?: number;
+  };
+  /** Set false for a role that only publishes (e.g. a worker). */
+  consume?: boolean;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+export function deadLetterTopic(groupId: string): string {
+  return `${groupId}.dlq`;
+}
+
+export function eventSource(service: string): string {
+  return `urn:cic:${service}`;
+}

@@ -1,0 +1,149 @@
+// An application wired exactly like a service (observability, persistence, messaging, an
+// @EventPattern controller), used by the messaging integration tests in-process and as a child process.
+import { type CloudEvent, defineTopic } from '@cic/contracts';
+import { ObservabilityModule } from '@cic/platform-observability';
+import { createSchemaMigration, createServiceDataSource, ensureDatabase, PersistenceModule, runMigrations } from '@cic/platform-persistence';
+import { Controller, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { z } from 'zod';
+import type { KafkaEventContext } from '../event-context';
+import { KafkaTransport } from '../kafka.transport';
+import { createMessagingMigration } from '../messaging.migration';
+import { MessagingModule, startKafkaTransport } from '../messaging.module';
+import type { MessagingOptions } from '../messaging.options';
+
+export interface HarnessConfig {
+  run: string;
+  databaseUrl: string;
+  brokers: string[];
+  maxAttempts?: number;
+  relay?: boolean;
+  /** Child-process mode: SIGKILL itself right after the transaction handling this `n` commits. */
+  crashAfterCommitOf?: number;
+  /** Benchmark: handle without any database work (no inbox, no row, direct publish). */
+  noDatabase?: boolean;
+}
+
+export const ItData = z.object({
+  n: z.number().int(),
+  behaviour: z.enum(['ok', 'fail-always', 'fail-until-fixed']).default('ok'),
+});
+export type ItData = z.infer<typeof ItData>;
+
+export function harnessNames(run: string) {
+  return {
+    schema: `it_msg_${run}`,
+    groupId: `it-msg-${run}`,
+    input: defineTopic({
+      name: `it.messaging.${run}.input.v1`,
+      summary: 'integration test input',
+      key: 'test key',
+      producer: 'customs-system',
+      consumers: ['declaration-intake'],
+      data: ItData,
+    }),
+    echo: defineTopic({
+      name: `it.messaging.${run}.echo.v1`,
+      summary: 'integration test output',
+      key: 'test key',
+      producer: 'declaration-intake',
+      consumers: [],
+      data: z.object({ n: z.number().int() }),
+    }),
+  };
+}
+
+function harnessMigration(schema: string): new () => MigrationInterface {
+  return class HarnessTables1763700009999 implements MigrationInterface {
+    name = 'HarnessTables1763700009999';
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE TABLE "${schema}"."handled" (id bigserial PRIMARY KEY, event_id uuid NOT NULL, n int NOT NULL, msg_key text, handled_at timestamptz NOT NULL DEFAULT now())`);
+      await q.query(`CREATE TABLE "${schema}"."fixes" (n int PRIMARY KEY)`);
+    }
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE "${schema}"."handled"; DROP TABLE "${schema}"."fixes"`);
+    }
+  };
+}
+
+export function harnessDataSource(cfg: HarnessConfig) {
+  const { schema } = harnessNames(cfg.run);
+  return createServiceDataSource({
+    url: cfg.databaseUrl,
+    schema,
+    applicationName: `it-messaging-${cfg.run}`,
+    entities: [],
+    migrations: [createSchemaMigration(schema), createMessagingMigration(schema), harnessMigration(schema)],
+  });
+}
+
+export async function prepareHarnessSchema(cfg: HarnessConfig): Promise<void> {
+  await ensureDatabase(cfg.databaseUrl);
+  await runMigrations(harnessDataSource(cfg));
+}
+
+export let crashArmed = false;
+
+export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplication> {
+  const names = harnessNames(cfg.run);
+  const { schema, input, echo } = names;
+
+  @Controller()
+  class ItController {
+    @EventPattern(input.name, cfg.noDatabase ? { inbox: false } : {})
+    async onInput(@Payload() event: CloudEvent<string, ItData>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+      const d = event.data;
+      if (cfg.noDatabase) {
+        await ctx.publishDirect(echo, { subject: event.subject, data: { n: d.n } });
+        return;
+      }
+      if (d.behaviour === 'fail-always') throw new Error(`refusing n=${d.n} as asked`);
+      if (d.behaviour === 'fail-until-fixed') {
+        const rows: unknown[] = await ctx.manager.query(`SELECT 1 FROM "${schema}"."fixes" WHERE n = $1`, [d.n]);
+        if (rows.length === 0) throw new Error(`n=${d.n} is not fixed yet`);
+      }
+      await ctx.manager.query(`INSERT INTO "${schema}"."handled" (event_id, n, msg_key) VALUES ($1, $2, $3)`, [event.id, d.n, ctx.info.key]);
+      await ctx.publish(echo, { subject: event.subject, data: { n: d.n } });
+      if (cfg.crashAfterCommitOf === d.n) crashArmed = true;
+    }
+  }
+
+  const options: MessagingOptions = {
+    service: 'it-messaging',
+    brokers: cfg.brokers,
+    groupId: names.groupId,
+    schema,
+    databaseUrl: cfg.databaseUrl,
+    consumes: [input],
+    produces: [echo],
+    partitions: 3,
+    replicationFactor: 1,
+    retry: { maxAttempts: cfg.maxAttempts ?? 3, initialMs: 50, maxMs: 200 },
+    partitionsConcurrency: 3,
+    relay: { enabled: cfg.relay ?? true, pollMs: 200 },
+  };
+
+  @Module({
+    imports: [
+      ObservabilityModule.forRoot({ service: 'it-messaging', logLevel: 'warn' }),
+      PersistenceModule.forRoot(harnessDataSource(cfg)),
+      MessagingModule.forRoot(options),
+    ],
+    controllers: [ItController],
+  })
+  class ItModule {}
+
+  const app = await NestFactory.create(ItModule, { logger: ['error', 'warn', 'log'], abortOnError: false });
+  const transport = await startKafkaTransport(app);
+  if (cfg.crashAfterCommitOf !== undefined) {
+    transport.on('handled', () => {
+      // The handler's transaction has committed; the offset has not been committed yet.
+      if (crashArmed) process.kill(process.pid, 'SIGKILL');
+    });
+  }
+  return app;
+}
+
+export { KafkaTransport };

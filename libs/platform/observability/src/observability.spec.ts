@@ -1,0 +1,59 @@
+import { HealthRegistry, JsonLogger, runWithTrace, toTraceparent, traceFromParent } from './index';
+
+describe('trace context', () => {
+  it('continues a valid traceparent with a new span', () => {
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const sut = traceFromParent(parent, 'decl-1');
+    expect(sut.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(sut.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(sut.spanId).not.toBe('00f067aa0ba902b7');
+    expect(toTraceparent(sut)).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  });
+
+  it.each([undefined, 'garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])(
+    'starts a new trace for %p',
+    (header) => {
+      expect(traceFromParent(header).traceId).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+    },
+  );
+});
+
+describe('JsonLogger', () => {
+  it('writes one JSON line with the trace and correlation ids of the current work', () => {
+    const lines: string[] = [];
+    const sut = new JsonLogger('intake', 'info', (l) => lines.push(l));
+    runWithTrace({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), correlationId: 'decl-42' }, () =>
+      sut.warn('decision late', 'ClearanceService'),
+    );
+    sut.debug('not shown at info');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'warn',
+      service: 'intake',
+      context: 'ClearanceService',
+      msg: 'decision late',
+      traceId: 'a'.repeat(32),
+      correlationId: 'decl-42',
+    });
+  });
+
+  it('keeps the error and its stack', () => {
+    const lines: string[] = [];
+    new JsonLogger('x', 'info', (l) => lines.push(l)).error(new Error('boom'));
+    expect(JSON.parse(lines[0]).err.message).toBe('boom');
+  });
+});
+
+describe('HealthRegistry', () => {
+  it('is ready only when every check passes, and says which failed', async () => {
+    const sut = new HealthRegistry();
+    sut.register({ name: 'postgres', check: async () => undefined });
+    sut.register({ name: 'kafka-consumer', check: async () => Promise.reject(new Error('not joined')) });
+    sut.register({ name: 'slow', check: () => new Promise(() => undefined) });
+    const report = await sut.run(50);
+    expect(report.status).toBe('error');
+    expect(report.checks['postgres'].status).toBe('ok');
+    expect(report.checks['kafka-consumer']).toMatchObject({ status: 'error', error: 'not joined' });
+    expect(report.checks['slow'].error).toMatch(/timed out/);
+  });
+});

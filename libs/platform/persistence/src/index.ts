@@ -1,0 +1,5 @@
+export * from './database';
+export * from './data-source';
+export * from './schema.migration';
+export * from './migrate';
+export * from './persistence.module';
