@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allTopics, buildAsyncApi, CONTRACTS_VERSION, envelopeJsonSchema, topicByName, Topics } from './index';
+import {
+  allTopics,
+  buildAsyncApi,
+  CONTRACTS_VERSION,
+  envelopeJsonSchema,
+  topicByName,
+  Topics,
+} from './index';
 
 const fixturesDir = join(__dirname, '../fixtures');
 const docsDir = join(__dirname, '../../../docs/contracts');

@@ -3,7 +3,12 @@ import { secret } from './config';
 
 const csv = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).min(1));
 
 /** Variables every service reads. Services extend this with their own. */

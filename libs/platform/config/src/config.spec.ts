@@ -43,7 +43,10 @@ describe('platformEnv', () => {
   });
 
   it('splits and checks the broker list', () => {
-    expect(parseConfig(platformEnv, { KAFKA_BROKERS: 'k1:9092, k2:9092' }).KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9092']);
+    expect(parseConfig(platformEnv, { KAFKA_BROKERS: 'k1:9092, k2:9092' }).KAFKA_BROKERS).toEqual([
+      'k1:9092',
+      'k2:9092',
+    ]);
     expect(() => parseConfig(platformEnv, { KAFKA_BROKERS: 'k1' })).toThrow(/KAFKA_BROKERS/);
   });
 });

@@ -26,7 +26,10 @@ export class ConfigError extends Error {
  * Validates the environment once into a typed object. Each problem names the variable; a secret's
  * value never appears in the message.
  */
-export function parseConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   // Empty strings mean "unset", so defaults apply to `FOO=` as they do to a missing FOO.
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(input);
@@ -43,7 +46,10 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Proces
  * For entry points: on a bad environment print one line naming every offending variable and stop the
  * process (exit code 78, EX_CONFIG) before anything connects anywhere.
  */
-export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   try {
     return parseConfig(schema, env);
   } catch (error) {

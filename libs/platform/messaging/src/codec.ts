@@ -2,7 +2,11 @@ import { AnyCloudEvent, type CloudEvent, type TopicDefinition } from '@cic/contr
 
 export type DecodeResult =
   | { ok: true; event: CloudEvent }
-  | { ok: false; code: 'EMPTY_MESSAGE' | 'MALFORMED_JSON' | 'INVALID_ENVELOPE' | 'TYPE_MISMATCH' | 'INVALID_PAYLOAD'; message: string };
+  | {
+      ok: false;
+      code: 'EMPTY_MESSAGE' | 'MALFORMED_JSON' | 'INVALID_ENVELOPE' | 'TYPE_MISMATCH' | 'INVALID_PAYLOAD';
+      message: string;
+    };
 
 function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
   return issues
@@ -16,8 +20,13 @@ function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: st
  * `dataValidation: false` checks the envelope only, for consumers that answer bad data with a business
  * rejection instead of a dead letter (declaration intake).
  */
-export function decodeEvent(topic: TopicDefinition, value: Buffer | null, dataValidation = true): DecodeResult {
-  if (!value || value.length === 0) return { ok: false, code: 'EMPTY_MESSAGE', message: 'the message has no value' };
+export function decodeEvent(
+  topic: TopicDefinition,
+  value: Buffer | null,
+  dataValidation = true,
+): DecodeResult {
+  if (!value || value.length === 0)
+    return { ok: false, code: 'EMPTY_MESSAGE', message: 'the message has no value' };
   let json: unknown;
   try {
     json = JSON.parse(value.toString('utf8'));
@@ -26,15 +35,27 @@ export function decodeEvent(topic: TopicDefinition, value: Buffer | null, dataVa
   }
   const envelope = AnyCloudEvent.safeParse(json);
   if (!envelope.success) {
-    return { ok: false, code: 'INVALID_ENVELOPE', message: `not a CloudEvents 1.0 envelope: ${describeIssues(envelope.error.issues)}` };
+    return {
+      ok: false,
+      code: 'INVALID_ENVELOPE',
+      message: `not a CloudEvents 1.0 envelope: ${describeIssues(envelope.error.issues)}`,
+    };
   }
   if (envelope.data.type !== topic.name) {
-    return { ok: false, code: 'TYPE_MISMATCH', message: `type "${envelope.data.type}" does not belong on topic ${topic.name}` };
+    return {
+      ok: false,
+      code: 'TYPE_MISMATCH',
+      message: `type "${envelope.data.type}" does not belong on topic ${topic.name}`,
+    };
   }
   if (!dataValidation) return { ok: true, event: envelope.data as CloudEvent };
   const typed = topic.envelope.safeParse(json);
   if (!typed.success) {
-    return { ok: false, code: 'INVALID_PAYLOAD', message: `invalid ${topic.name} payload: ${describeIssues(typed.error.issues)}` };
+    return {
+      ok: false,
+      code: 'INVALID_PAYLOAD',
+      message: `invalid ${topic.name} payload: ${describeIssues(typed.error.issues)}`,
+    };
   }
   return { ok: true, event: typed.data as CloudEvent };
 }

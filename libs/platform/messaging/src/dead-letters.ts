@@ -35,7 +35,10 @@ export class DeadLetters {
     this.topic = deadLetterTopic(options.groupId);
   }
 
-  async send(source: { topic: string; partition: number; message: KafkaMessage }, reason: DeadLetterReason): Promise<void> {
+  async send(
+    source: { topic: string; partition: number; message: KafkaMessage },
+    reason: DeadLetterReason,
+  ): Promise<void> {
     const original = headersToStrings(source.message.headers);
     const headers: StringHeaders = {
       ...original,
@@ -113,8 +116,11 @@ export class DeadLetters {
     const message = await this.read(ref);
     const headers = headersToStrings(message.headers);
     const sourceTopic = headers[Header.dlqSourceTopic];
-    if (!sourceTopic) throw new Error(`dead letter ${this.topic}/${ref.partition}@${ref.offset} names no source topic`);
-    const replayHeaders: StringHeaders = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('dlq-')));
+    if (!sourceTopic)
+      throw new Error(`dead letter ${this.topic}/${ref.partition}@${ref.offset} names no source topic`);
+    const replayHeaders: StringHeaders = Object.fromEntries(
+      Object.entries(headers).filter(([k]) => !k.startsWith('dlq-')),
+    );
     replayHeaders[Header.dlqReplayOf] = `${this.topic}/${ref.partition}@${ref.offset}`;
     const producer = await this.client.producer();
     const [meta] = await producer.send({
@@ -122,7 +128,10 @@ export class DeadLetters {
       acks: -1,
       messages: [{ key: message.key, value: message.value, headers: replayHeaders }],
     });
-    this.logger.log({ msg: `replayed dead letter ${replayHeaders[Header.dlqReplayOf]} to ${sourceTopic}`, sourceTopic });
+    this.logger.log({
+      msg: `replayed dead letter ${replayHeaders[Header.dlqReplayOf]} to ${sourceTopic}`,
+      sourceTopic,
+    });
     return { topic: sourceTopic, partition: meta.partition, offset: meta.baseOffset ?? meta.offset ?? '' };
   }
 }

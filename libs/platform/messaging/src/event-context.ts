@@ -31,17 +31,24 @@ export class KafkaEventContext extends BaseRpcContext<[KafkaMessageInfo]> {
 
   /** The transaction of this message: write state through it so it commits with the inbox entry. */
   get manager(): EntityManager {
-    if (!this.tx) throw new Error(`handler of ${this.info.topic} runs without a transaction ({ inbox: false })`);
+    if (!this.tx)
+      throw new Error(`handler of ${this.info.topic} runs without a transaction ({ inbox: false })`);
     return this.tx;
   }
 
   /** Adds an event to the outbox in this message's transaction. */
-  publish<T extends TopicDefinition>(topic: T, input: PublishInput<T>): Promise<CloudEvent<T['name'], DataOf<T>>> {
+  publish<T extends TopicDefinition>(
+    topic: T,
+    input: PublishInput<T>,
+  ): Promise<CloudEvent<T['name'], DataOf<T>>> {
     return this.outbox.publish(this.manager, topic, input);
   }
 
   /** Publishes at once, for `{ inbox: false }` handlers that keep no state (see OutboxWriter.publishDirect). */
-  publishDirect<T extends TopicDefinition>(topic: T, input: PublishInput<T>): Promise<CloudEvent<T['name'], DataOf<T>>> {
+  publishDirect<T extends TopicDefinition>(
+    topic: T,
+    input: PublishInput<T>,
+  ): Promise<CloudEvent<T['name'], DataOf<T>>> {
     return this.outbox.publishDirect(topic, input);
   }
 }

@@ -32,7 +32,10 @@ export class KafkaProbe {
   async connect(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
     await this.producer.connect();
   }
 
@@ -45,7 +48,10 @@ export class KafkaProbe {
     const existing = new Set(await this.admin!.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length) {
-      await this.admin!.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) });
+      await this.admin!.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+      });
     }
   }
 
@@ -56,7 +62,9 @@ export class KafkaProbe {
   /** Every message currently in the topic, in partition then offset order. */
   async readAll(topic: string, timeoutMs = 20000): Promise<ReadMessage[]> {
     const offsets = await this.admin!.fetchTopicOffsets(topic);
-    const wanted = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
+    const wanted = new Map(
+      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
+    );
     if (wanted.size === 0) return [];
     const groupId = `cic-probe-${randomUUID()}`;
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200 });

@@ -60,7 +60,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       health.register({
         name: 'kafka-consumer',
         check: async () => {
-          if (!this.isConsuming()) throw new Error(this.consumer ? 'consumer is not in its group' : 'consumer not started');
+          if (!this.isConsuming())
+            throw new Error(this.consumer ? 'consumer is not in its group' : 'consumer not started');
         },
       });
     }
@@ -99,13 +100,16 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const handled = [...this.messageHandlers.keys()];
     const problems: string[] = [];
     for (const pattern of handled) {
-      if (!declared.has(pattern)) problems.push(`handler for "${pattern}" but the topic is not declared in consumes`);
+      if (!declared.has(pattern))
+        problems.push(`handler for "${pattern}" but the topic is not declared in consumes`);
       if (this.messageHandlers.get(pattern)?.next) problems.push(`more than one handler for "${pattern}"`);
-      if (!this.messageHandlers.get(pattern)?.isEventHandler) problems.push(`"${pattern}" must be an @EventPattern`);
+      if (!this.messageHandlers.get(pattern)?.isEventHandler)
+        problems.push(`"${pattern}" must be an @EventPattern`);
     }
     for (const name of declared.keys()) {
       if (!this.messageHandlers.has(name)) problems.push(`no handler for consumed topic "${name}"`);
-      if (!topicByName(name) && !this.options.consumes.some((t) => t.name === name)) problems.push(`unknown topic "${name}"`);
+      if (!topicByName(name) && !this.options.consumes.some((t) => t.name === name))
+        problems.push(`unknown topic "${name}"`);
     }
     if (problems.length) throw new Error(`messaging wiring is wrong: ${problems.join('; ')}`);
     return declared;
@@ -118,7 +122,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     try {
       const created = await provisionTopics(
         admin,
-        [...topics.keys(), ...this.options.produces.map((t) => t.name), deadLetterTopic(this.options.groupId)],
+        [
+          ...topics.keys(),
+          ...this.options.produces.map((t) => t.name),
+          deadLetterTopic(this.options.groupId),
+        ],
         this.options.partitions,
         this.options.replicationFactor,
       );
@@ -139,12 +147,18 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       consumerUp.set(1);
-      this.log.log({ msg: `joined group ${payload.groupId} as ${payload.memberId}`, assignment: payload.memberAssignment });
+      this.log.log({
+        msg: `joined group ${payload.groupId} as ${payload.memberId}`,
+        assignment: payload.memberAssignment,
+      });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       consumerUp.set(0);
-      this.log.error({ msg: `consumer crashed: ${payload.error.message}; restarting: ${payload.restart}`, err: payload.error });
+      this.log.error({
+        msg: `consumer crashed: ${payload.error.message}; restarting: ${payload.restart}`,
+        err: payload.error,
+      });
     });
     consumer.on(consumer.events.STOP, () => {
       this.joined = false;
@@ -260,7 +274,10 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         offset: info.offset,
       });
       if (!fresh) {
-        this.log.log({ msg: `duplicate event ${event.id} on ${info.topic} skipped (already handled)`, eventId: event.id });
+        this.log.log({
+          msg: `duplicate event ${event.id} on ${info.topic} skipped (already handled)`,
+          eventId: event.id,
+        });
         return 'duplicate';
       }
       await call(new KafkaEventContext(info, event, manager, this.outbox));
@@ -268,7 +285,13 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     });
   }
 
-  private settled(topic: string, partition: number, offset: string, eventId: string | undefined, outcome: HandledOutcome): void {
+  private settled(
+    topic: string,
+    partition: number,
+    offset: string,
+    eventId: string | undefined,
+    outcome: HandledOutcome,
+  ): void {
     consumedTotal.inc({ topic, outcome });
     this.events.emit('handled', { topic, partition, offset, eventId, outcome } satisfies HandledEvent);
   }
@@ -287,6 +310,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
 }
 
 function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as { message: unknown }).message);
+  if (typeof error === 'object' && error !== null && 'message' in error)
+    return String((error as { message: unknown }).message);
   return String(error);
 }

@@ -10,17 +10,32 @@ import { KafkaProbe, type RawMessage } from './kafka-probe';
 import { type HandledEvent, KafkaTransport } from './kafka.transport';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox';
-import { createHarnessApp, harnessDataSource, type HarnessConfig, harnessNames, type ItData, prepareHarnessSchema } from './testing/harness';
+import {
+  createHarnessApp,
+  harnessDataSource,
+  type HarnessConfig,
+  harnessNames,
+  type ItData,
+  prepareHarnessSchema,
+} from './testing/harness';
 
 const infra = testInfra();
 const root = join(__dirname, '../../../..');
 
-function envelope(topic: string, key: string, data: Partial<ItData> & { n: number }, id?: string): RawMessage {
+function envelope(
+  topic: string,
+  key: string,
+  data: Partial<ItData> & { n: number },
+  id?: string,
+): RawMessage {
   const event = buildEvent(topic, { subject: key, source: 'urn:cic:it', data, id });
   return { key, value: JSON.stringify(event), headers: { [Header.ceType]: topic } };
 }
 
-async function handledRows(ds: DataSource, schema: string): Promise<Array<{ n: number; event_id: string; msg_key: string }>> {
+async function handledRows(
+  ds: DataSource,
+  schema: string,
+): Promise<Array<{ n: number; event_id: string; msg_key: string }>> {
   return ds.query(`SELECT n, event_id, msg_key FROM "${schema}"."handled" ORDER BY id`);
 }
 
@@ -30,7 +45,12 @@ describe('messaging on the real broker and database', () => {
   afterAll(() => probe.disconnect());
 
   describe('one service instance', () => {
-    const cfg: HarnessConfig = { run: runId(), databaseUrl: infra.databaseUrl, brokers: infra.brokers, maxAttempts: 3 };
+    const cfg: HarnessConfig = {
+      run: runId(),
+      databaseUrl: infra.databaseUrl,
+      brokers: infra.brokers,
+      maxAttempts: 3,
+    };
     const names = harnessNames(cfg.run);
     let app: INestApplication;
     let ds: DataSource;
@@ -48,10 +68,12 @@ describe('messaging on the real broker and database', () => {
     });
     afterAll(async () => {
       await app?.close();
-      await harnessDataSource(cfg).initialize().then(async (d) => {
-        await d.query(`DROP SCHEMA IF EXISTS "${names.schema}" CASCADE`);
-        await d.destroy();
-      });
+      await harnessDataSource(cfg)
+        .initialize()
+        .then(async (d) => {
+          await d.query(`DROP SCHEMA IF EXISTS "${names.schema}" CASCADE`);
+          await d.destroy();
+        });
     });
 
     it('reports ready with Postgres and the Kafka consumer checked', async () => {
@@ -66,7 +88,9 @@ describe('messaging on the real broker and database', () => {
 
     it('handles every event once, in order per key, and publishes what handlers write to the outbox', async () => {
       const keys = ['decl-a', 'decl-b', 'decl-c'];
-      const messages = Array.from({ length: 30 }, (_, i) => envelope(names.input.name, keys[i % 3], { n: i }));
+      const messages = Array.from({ length: 30 }, (_, i) =>
+        envelope(names.input.name, keys[i % 3], { n: i }),
+      );
       await probe.produce(names.input.name, messages);
 
       const rows = await waitFor('30 handled rows', async () => {
@@ -87,9 +111,17 @@ describe('messaging on the real broker and database', () => {
         return all.length >= 30 && all;
       });
       const parsed = echoed.map((m) => names.echo.envelope.parse(JSON.parse(m.value!)));
-      expect(parsed.map((e) => e.data.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
-      expect(echoed.every((m) => m.key === parsed.find((p) => p.id === JSON.parse(m.value!).id)!.subject)).toBe(true);
-      expect(echoed.every((m) => m.headers[Header.ceType] === names.echo.name && /^00-/.test(m.headers[Header.traceparent]))).toBe(true);
+      expect(parsed.map((e) => e.data.n).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i),
+      );
+      expect(
+        echoed.every((m) => m.key === parsed.find((p) => p.id === JSON.parse(m.value!).id)!.subject),
+      ).toBe(true);
+      expect(
+        echoed.every(
+          (m) => m.headers[Header.ceType] === names.echo.name && /^00-/.test(m.headers[Header.traceparent]),
+        ),
+      ).toBe(true);
     });
 
     it('dead-letters poison messages with the reason while the next message on the same partition is handled', async () => {
@@ -97,7 +129,12 @@ describe('messaging on the real broker and database', () => {
       const bad: RawMessage[] = [
         { key, value: '{"this is": not json' },
         envelope(names.input.name, key, { n: 100 }),
-        { key, value: JSON.stringify(buildEvent(names.input.name, { subject: key, source: 'urn:cic:it', data: { n: 'x' } })) },
+        {
+          key,
+          value: JSON.stringify(
+            buildEvent(names.input.name, { subject: key, source: 'urn:cic:it', data: { n: 'x' } }),
+          ),
+        },
         envelope(names.input.name, key, { n: 101, behaviour: 'fail-always' }),
         envelope(names.input.name, key, { n: 102 }),
       ];
@@ -111,7 +148,11 @@ describe('messaging on the real broker and database', () => {
         const all = await probe.readAll(app.get(DeadLetters).topic);
         return all.length >= 3 && all;
       });
-      expect(dlq.map((m) => m.headers[Header.dlqErrorCode])).toEqual(['MALFORMED_JSON', 'INVALID_PAYLOAD', 'HANDLER_FAILED']);
+      expect(dlq.map((m) => m.headers[Header.dlqErrorCode])).toEqual([
+        'MALFORMED_JSON',
+        'INVALID_PAYLOAD',
+        'HANDLER_FAILED',
+      ]);
       const partitions = new Set(dlq.map((m) => m.headers[Header.dlqSourcePartition]));
       expect(partitions.size).toBe(1);
       const offsets = dlq.map((m) => BigInt(m.headers[Header.dlqSourceOffset]));
@@ -129,7 +170,9 @@ describe('messaging on the real broker and database', () => {
 
     it('replays a dead letter to its source topic once the cause is fixed', async () => {
       const before = (await probe.readAll(app.get(DeadLetters).topic)).length;
-      await probe.produce(names.input.name, [envelope(names.input.name, 'replay-key', { n: 103, behaviour: 'fail-until-fixed' })]);
+      await probe.produce(names.input.name, [
+        envelope(names.input.name, 'replay-key', { n: 103, behaviour: 'fail-until-fixed' }),
+      ]);
       const dlq = await waitFor('the dead letter of n=103', async () => {
         const all = await probe.readAll(app.get(DeadLetters).topic);
         return all.length > before && all[all.length - 1];
@@ -140,24 +183,32 @@ describe('messaging on the real broker and database', () => {
       const replayed = await app.get(DeadLetters).replay({ partition: dlq.partition, offset: dlq.offset });
       expect(replayed.topic).toBe(names.input.name);
 
-      await waitFor('n=103 handled after replay', async () => (await handledRows(ds, names.schema)).some((r) => r.n === 103));
+      await waitFor('n=103 handled after replay', async () =>
+        (await handledRows(ds, names.schema)).some((r) => r.n === 103),
+      );
     });
 
     it('loses nothing when the relay dies between publish and mark, and the inbox absorbs the duplicate', async () => {
       const relay = app.get(OutboxRelay);
       await relay.stop();
       const writer = app.get(OutboxWriter);
-      const event = await ds.transaction((m) => writer.publish(m, names.input, { subject: 'relay-crash', data: { n: 300, behaviour: 'ok' } }));
+      const event = await ds.transaction((m) =>
+        writer.publish(m, names.input, { subject: 'relay-crash', data: { n: 300, behaviour: 'ok' } }),
+      );
 
       // What a relay does up to its crash: read and publish, never mark.
       const rows = await relay.fetchPending();
       expect(rows.map((r) => r.topic)).toEqual([names.input.name]);
       await relay.send(rows);
-      await waitFor('the first delivery to be handled', () => outcomes.find((o) => o.eventId === event.id && o.outcome === 'handled'));
+      await waitFor('the first delivery to be handled', () =>
+        outcomes.find((o) => o.eventId === event.id && o.outcome === 'handled'),
+      );
 
       // A new relay run finds the row unmarked and publishes it again.
       relay.start();
-      await waitFor('the redelivery to be recognised', () => outcomes.find((o) => o.eventId === event.id && o.outcome === 'duplicate'));
+      await waitFor('the redelivery to be recognised', () =>
+        outcomes.find((o) => o.eventId === event.id && o.outcome === 'duplicate'),
+      );
       const [{ published }] = await ds.query(
         `SELECT published_at IS NOT NULL AS published FROM "${names.schema}"."outbox" WHERE event_id = $1`,
         [event.id],
@@ -173,17 +224,28 @@ describe('messaging on the real broker and database', () => {
     let ds: DataSource;
     const children: ChildProcess[] = [];
 
-    function startChild(extra: Partial<HarnessConfig> = {}): { child: ChildProcess; output: () => string; exited: Promise<NodeJS.Signals | number | null> } {
+    function startChild(extra: Partial<HarnessConfig> = {}): {
+      child: ChildProcess;
+      output: () => string;
+      exited: Promise<NodeJS.Signals | number | null>;
+    } {
       const child = spawn(
         process.execPath,
-        ['-r', join(root, 'scripts/register.js'), join(__dirname, 'testing/harness-child.ts'), JSON.stringify({ ...cfg, ...extra })],
+        [
+          '-r',
+          join(root, 'scripts/register.js'),
+          join(__dirname, 'testing/harness-child.ts'),
+          JSON.stringify({ ...cfg, ...extra }),
+        ],
         { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       children.push(child);
       let out = '';
       child.stdout!.on('data', (d) => (out += d));
       child.stderr!.on('data', (d) => (out += d));
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        child.on('exit', (code, signal) => resolve(signal ?? code)),
+      );
       return { child, output: () => out, exited };
     }
 
@@ -204,16 +266,25 @@ describe('messaging on the real broker and database', () => {
       const message = envelope(names.input.name, 'crash-key', { n: 200 });
       const eventId = JSON.parse(message.value as string).id;
       await probe.produce(names.input.name, [message]);
-      const firstExit = await Promise.race([first.exited, new Promise((r) => setTimeout(() => r('still running'), 30000))]);
+      const firstExit = await Promise.race([
+        first.exited,
+        new Promise((r) => setTimeout(() => r('still running'), 30000)),
+      ]);
       if (firstExit !== 'SIGKILL') process.stderr.write(first.output());
       expect(firstExit).toBe('SIGKILL');
       expect((await handledRows(ds, names.schema)).filter((r) => r.n === 200)).toHaveLength(1);
 
       const second = startChild();
       await waitFor('child ready', () => second.output().includes('HARNESS_READY'), { timeoutMs: 60000 });
-      await waitFor('the redelivered event to be skipped', () => second.output().includes(`duplicate event ${eventId}`), { timeoutMs: 60000 });
+      await waitFor(
+        'the redelivered event to be skipped',
+        () => second.output().includes(`duplicate event ${eventId}`),
+        { timeoutMs: 60000 },
+      );
       await probe.produce(names.input.name, [envelope(names.input.name, 'crash-key', { n: 201 })]);
-      await waitFor('the next event handled', async () => (await handledRows(ds, names.schema)).some((r) => r.n === 201));
+      await waitFor('the next event handled', async () =>
+        (await handledRows(ds, names.schema)).some((r) => r.n === 201),
+      );
       expect((await handledRows(ds, names.schema)).filter((r) => r.n === 200)).toHaveLength(1);
 
       second.child.kill('SIGTERM');
@@ -223,11 +294,17 @@ describe('messaging on the real broker and database', () => {
     it('loses nothing and handles nothing twice across a graceful shutdown in the middle of a stream', async () => {
       const total = 1500;
       const base = 1000;
-      const messages = Array.from({ length: total }, (_, i) => envelope(names.input.name, `k${i % 7}`, { n: base + i }));
+      const messages = Array.from({ length: total }, (_, i) =>
+        envelope(names.input.name, `k${i % 7}`, { n: base + i }),
+      );
       await probe.produce(names.input.name, messages);
 
       const first = startChild();
-      await waitFor('some of the stream handled', async () => (await handledRows(ds, names.schema)).filter((r) => r.n >= base).length >= 20, { timeoutMs: 60000 });
+      await waitFor(
+        'some of the stream handled',
+        async () => (await handledRows(ds, names.schema)).filter((r) => r.n >= base).length >= 20,
+        { timeoutMs: 60000 },
+      );
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
       const handledBeforeRestart = (await handledRows(ds, names.schema)).filter((r) => r.n >= base).length;
@@ -245,7 +322,9 @@ describe('messaging on the real broker and database', () => {
       expect(new Set(rows.map((r) => r.n)).size).toBe(total);
       expect(handledBeforeRestart).toBeLessThan(total);
       await waitFor('every outbox event published', async () => {
-        const [{ pending }] = await ds.query(`SELECT count(*)::int AS pending FROM "${names.schema}"."outbox" WHERE published_at IS NULL`);
+        const [{ pending }] = await ds.query(
+          `SELECT count(*)::int AS pending FROM "${names.schema}"."outbox" WHERE published_at IS NULL`,
+        );
         return pending === 0;
       });
       second.child.kill('SIGTERM');

@@ -66,7 +66,7 @@ export const outboxPending = once(
   () =>
     new Gauge({
       name: 'cic_messaging_outbox_pending',
-      help: 'Outbox events not yet published, as of the relay\'s last look',
+      help: "Outbox events not yet published, as of the relay's last look",
       registers: [metricsRegistry],
     }),
 );

@@ -17,8 +17,12 @@ export function createMessagingMigration(schema: string): new () => MigrationInt
         "published_at" timestamptz NULL,
         CONSTRAINT "PK_outbox" PRIMARY KEY ("id"),
         CONSTRAINT "UQ_outbox_event_id" UNIQUE ("event_id"))`);
-      await q.query(`CREATE INDEX "IX_outbox_unpublished" ON "${schema}"."outbox" ("id") WHERE "published_at" IS NULL`);
-      await q.query(`CREATE INDEX "IX_outbox_published_at" ON "${schema}"."outbox" ("published_at") WHERE "published_at" IS NOT NULL`);
+      await q.query(
+        `CREATE INDEX "IX_outbox_unpublished" ON "${schema}"."outbox" ("id") WHERE "published_at" IS NULL`,
+      );
+      await q.query(
+        `CREATE INDEX "IX_outbox_published_at" ON "${schema}"."outbox" ("published_at") WHERE "published_at" IS NOT NULL`,
+      );
       await q.query(`CREATE TABLE "${schema}"."inbox" (
         "consumer_group" varchar(249) NOT NULL,
         "event_id" uuid NOT NULL,

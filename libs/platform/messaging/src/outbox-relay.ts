@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { KafkaClient } from './kafka-client';
@@ -86,7 +92,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       } catch (error) {
         failures++;
         const delay = Math.min(200 * 2 ** failures, 10000);
-        this.logger.error({ msg: `outbox relay failed, retrying in ${delay} ms: ${(error as Error).message}`, err: error });
+        this.logger.error({
+          msg: `outbox relay failed, retrying in ${delay} ms: ${(error as Error).message}`,
+          err: error,
+        });
         if (this.lockClient && !(await this.lockAlive())) await this.releaseLock();
         await this.idle(delay);
       }
@@ -134,7 +143,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async tryLead(): Promise<boolean> {
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.service}:outbox-relay` });
+    const client = new Client({
+      connectionString: this.options.databaseUrl,
+      application_name: `${this.options.service}:outbox-relay`,
+    });
     client.on('error', (error) => this.logger.warn(`relay lock connection error: ${error.message}`));
     await client.connect();
     const { rows } = await client.query<{ locked: boolean }>(

@@ -37,7 +37,13 @@ export class OutboxWriter {
   private build<T extends TopicDefinition>(topic: T, input: PublishInput<T>) {
     // Validate at the producer too: a bad event is a bug here, better caught before it leaves.
     const data = topic.data.parse(input.data) as DataOf<T>;
-    const event = buildEvent(topic.name as T['name'], { subject: input.subject, source: this.source, data, id: input.id, time: input.time });
+    const event = buildEvent(topic.name as T['name'], {
+      subject: input.subject,
+      source: this.source,
+      data,
+      id: input.id,
+      time: input.time,
+    });
     const trace = currentTrace();
     const headers: Record<string, string> = { [Header.ceType]: topic.name, [Header.ceId]: event.id };
     if (trace) headers[Header.traceparent] = toTraceparent(trace);
@@ -48,10 +54,17 @@ export class OutboxWriter {
    * Publishes at once, outside any transaction. Only for work with no state of its own to commit
    * (nothing would be lost or contradicted if the process died right after).
    */
-  async publishDirect<T extends TopicDefinition>(topic: T, input: PublishInput<T>): Promise<CloudEvent<T['name'], DataOf<T>>> {
+  async publishDirect<T extends TopicDefinition>(
+    topic: T,
+    input: PublishInput<T>,
+  ): Promise<CloudEvent<T['name'], DataOf<T>>> {
     const { event, headers } = this.build(topic, input);
     const producer = await this.client.producer();
-    await producer.send({ topic: topic.name, acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event), headers }] });
+    await producer.send({
+      topic: topic.name,
+      acks: -1,
+      messages: [{ key: event.subject, value: JSON.stringify(event), headers }],
+    });
     return event;
   }
 

@@ -18,7 +18,10 @@ export class ObservabilityModule implements NestModule {
     return {
       module: ObservabilityModule,
       controllers: [ObservabilityController],
-      providers: [HealthRegistry, { provide: JsonLogger, useValue: new JsonLogger(options.service, options.logLevel) }],
+      providers: [
+        HealthRegistry,
+        { provide: JsonLogger, useValue: new JsonLogger(options.service, options.logLevel) },
+      ],
       exports: [HealthRegistry, JsonLogger],
     };
   }

@@ -18,7 +18,8 @@ export interface ServiceDataSourceOptions {
  * migrations: `synchronize` is off here and cannot be switched on.
  */
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`invalid schema name "${options.schema}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema))
+    throw new Error(`invalid schema name "${options.schema}"`);
   return new DataSource({
     type: 'postgres',
     url: options.url,

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 
 function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) throw new Error(`DATABASE_URL names no usable database: "${name}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name))
+    throw new Error(`DATABASE_URL names no usable database: "${name}"`);
   return name;
 }
 

@@ -1,4 +1,11 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HealthRegistry } from '@cic/platform-observability';
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from './redis';
@@ -22,7 +29,9 @@ export class QueueModule implements OnModuleInit, OnApplicationShutdown {
   static forRoot(options: QueueModuleOptions): DynamicModule {
     return {
       module: QueueModule,
-      providers: [{ provide: REDIS, useFactory: () => createRedisConnection(options.redisUrl, options.connectionName) }],
+      providers: [
+        { provide: REDIS, useFactory: () => createRedisConnection(options.redisUrl, options.connectionName) },
+      ],
       exports: [REDIS],
     };
   }

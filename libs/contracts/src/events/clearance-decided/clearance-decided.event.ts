@@ -3,7 +3,13 @@ import { DecisionBase } from '../../common.schema';
 import { defineTopic } from '../../topic';
 import { Lane } from '../greenchannel-decided/greenchannel-decided.event';
 
-export const ClearanceOutcome = z.enum(['RELEASED', 'DOCUMENT_REVIEW', 'INSPECTION_REQUIRED', 'REFUSED', 'REJECTED']);
+export const ClearanceOutcome = z.enum([
+  'RELEASED',
+  'DOCUMENT_REVIEW',
+  'INSPECTION_REQUIRED',
+  'REFUSED',
+  'REJECTED',
+]);
 export type ClearanceOutcome = z.infer<typeof ClearanceOutcome>;
 
 export const ClearanceDecided = DecisionBase.extend({

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import {
-  CountryCode,
-  DecimalString,
-  HsCode,
-  IsoDate,
-  Money,
-  UnLocode,
-} from '../../common.schema';
+import { CountryCode, DecimalString, HsCode, IsoDate, Money, UnLocode } from '../../common.schema';
 import { defineTopic } from '../../topic';
 
-export const DocumentKind = z.enum(['INVOICE', 'PACKING_LIST', 'CONTRACT', 'TEST_REPORT', 'CONFORMITY_DECLARATION']);
+export const DocumentKind = z.enum([
+  'INVOICE',
+  'PACKING_LIST',
+  'CONTRACT',
+  'TEST_REPORT',
+  'CONFORMITY_DECLARATION',
+]);
 export type DocumentKind = z.infer<typeof DocumentKind>;
 
 export const PreferentialAgreement = z.enum(['RCEP', 'CHINA_ASEAN']);
@@ -24,7 +23,10 @@ export const GoodsLine = z.object({
   originCountry: CountryCode,
   manufacturerCode: z.string().min(1).max(18).optional(),
   /** UN number of dangerous goods, e.g. "UN1263". */
-  dangerousGoods: z.string().regex(/^UN\d{4}$/, 'a UN number, e.g. "UN1263"').optional(),
+  dangerousGoods: z
+    .string()
+    .regex(/^UN\d{4}$/, 'a UN number, e.g. "UN1263"')
+    .optional(),
   bulk: z.boolean().optional(),
 });
 export type GoodsLine = z.infer<typeof GoodsLine>;

@@ -2,7 +2,13 @@
 // @EventPattern controller), used by the messaging integration tests in-process and as a child process.
 import { type CloudEvent, defineTopic } from '@cic/contracts';
 import { ObservabilityModule } from '@cic/platform-observability';
-import { createSchemaMigration, createServiceDataSource, ensureDatabase, PersistenceModule, runMigrations } from '@cic/platform-persistence';
+import {
+  createSchemaMigration,
+  createServiceDataSource,
+  ensureDatabase,
+  PersistenceModule,
+  runMigrations,
+} from '@cic/platform-persistence';
 import { Controller, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -59,7 +65,9 @@ function harnessMigration(schema: string): new () => MigrationInterface {
   return class HarnessTables1763700009999 implements MigrationInterface {
     name = 'HarnessTables1763700009999';
     async up(q: QueryRunner): Promise<void> {
-      await q.query(`CREATE TABLE "${schema}"."handled" (id bigserial PRIMARY KEY, event_id uuid NOT NULL, n int NOT NULL, msg_key text, handled_at timestamptz NOT NULL DEFAULT now())`);
+      await q.query(
+        `CREATE TABLE "${schema}"."handled" (id bigserial PRIMARY KEY, event_id uuid NOT NULL, n int NOT NULL, msg_key text, handled_at timestamptz NOT NULL DEFAULT now())`,
+      );
       await q.query(`CREATE TABLE "${schema}"."fixes" (n int PRIMARY KEY)`);
     }
     async down(q: QueryRunner): Promise<void> {
@@ -93,7 +101,10 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
   @Controller()
   class ItController {
     @EventPattern(input.name, cfg.noDatabase ? { inbox: false } : {})
-    async onInput(@Payload() event: CloudEvent<string, ItData>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+    async onInput(
+      @Payload() event: CloudEvent<string, ItData>,
+      @Ctx() ctx: KafkaEventContext,
+    ): Promise<void> {
       const d = event.data;
       if (cfg.noDatabase) {
         await ctx.publishDirect(echo, { subject: event.subject, data: { n: d.n } });
@@ -101,10 +112,15 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
       }
       if (d.behaviour === 'fail-always') throw new Error(`refusing n=${d.n} as asked`);
       if (d.behaviour === 'fail-until-fixed') {
-        const rows: unknown[] = await ctx.manager.query(`SELECT 1 FROM "${schema}"."fixes" WHERE n = $1`, [d.n]);
+        const rows: unknown[] = await ctx.manager.query(`SELECT 1 FROM "${schema}"."fixes" WHERE n = $1`, [
+          d.n,
+        ]);
         if (rows.length === 0) throw new Error(`n=${d.n} is not fixed yet`);
       }
-      await ctx.manager.query(`INSERT INTO "${schema}"."handled" (event_id, n, msg_key) VALUES ($1, $2, $3)`, [event.id, d.n, ctx.info.key]);
+      await ctx.manager.query(
+        `INSERT INTO "${schema}"."handled" (event_id, n, msg_key) VALUES ($1, $2, $3)`,
+        [event.id, d.n, ctx.info.key],
+      );
       await ctx.publish(echo, { subject: event.subject, data: { n: d.n } });
       if (cfg.crashAfterCommitOf === d.n) crashArmed = true;
     }
