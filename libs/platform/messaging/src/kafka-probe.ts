@@ -59,6 +59,12 @@ export class KafkaProbe {
     await this.producer!.send({ topic, acks: -1, messages });
   }
 
+  /** How many messages the topic holds (sum of end minus start offsets over its partitions). */
+  async count(topic: string): Promise<number> {
+    const offsets = await this.admin!.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
+  }
+
   /** Every message currently in the topic, in partition then offset order. */
   async readAll(topic: string, timeoutMs = 20000): Promise<ReadMessage[]> {
     const offsets = await this.admin!.fetchTopicOffsets(topic);
