@@ -11,7 +11,8 @@ export type ValidationResult =
 /** Documents every export declaration carries (DOMAIN.md: INVOICE and PACKING_LIST always). */
 export const REQUIRED_DOCUMENTS = ['INVOICE', 'PACKING_LIST'] as const;
 
-function fromIssue(issue: z.core.$ZodIssue, input: unknown): FieldError {
+/** A zod issue as a field error with a stable code and both languages. */
+export function fromIssue(issue: z.core.$ZodIssue, input: unknown): FieldError {
   const pointer = toPointer(issue.path);
   switch (issue.code) {
     case 'invalid_type': {

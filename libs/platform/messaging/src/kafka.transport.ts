@@ -13,7 +13,7 @@ import { type EventHandlerExtras, KafkaEventContext, type KafkaMessageInfo } fro
 import { headersToStrings, Header } from './headers';
 import { claimInbox } from './inbox';
 import { KafkaClient } from './kafka-client';
-import { deadLetterTopic, MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { deadLetterTopic, MESSAGING_OPTIONS, type MessagingOptions, physicalTopic } from './messaging.options';
 import { consumedTotal, consumerUp, handlerRetriesTotal, handlerSeconds } from './messaging.metrics';
 import { OutboxWriter } from './outbox';
 import { provisionTopics } from './topic-provisioner';
@@ -95,6 +95,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     }
   }
 
+  /** Consumed topics by physical name, checked against the handlers. */
   private resolveTopics(): Map<string, TopicDefinition> {
     const declared = new Map(this.options.consumes.map((t) => [t.name, t]));
     const handled = [...this.messageHandlers.keys()];
@@ -112,7 +113,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         problems.push(`unknown topic "${name}"`);
     }
     if (problems.length) throw new Error(`messaging wiring is wrong: ${problems.join('; ')}`);
-    return declared;
+    return new Map([...declared.values()].map((t) => [physicalTopic(this.options, t.name), t]));
   }
 
   private async start(): Promise<void> {
@@ -180,7 +181,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     for (const message of batch.messages) {
       // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
       if (!isRunning() || isStale()) break;
-      await this.handleMessage(topic, batch.partition, message, heartbeat);
+      await this.handleMessage(topic, batch.topic, batch.partition, message, heartbeat);
       resolveOffset(message.offset);
       await heartbeat();
     }
@@ -189,6 +190,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
 
   private async handleMessage(
     topic: TopicDefinition,
+    physical: string,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
@@ -196,7 +198,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const handler = this.messageHandlers.get(topic.name)!;
     const extras = (handler.extras ?? {}) as EventHandlerExtras;
     const decoded = decodeEvent(topic, message.value, extras.validate !== 'envelope');
-    const where = { topic: topic.name, partition, message };
+    const where = { topic: physical, partition, message };
     if (!decoded.ok) {
       await this.deadLetters.send(where, { code: decoded.code, message: decoded.message, attempts: 0 });
       return this.settled(topic.name, partition, message.offset, undefined, 'dead_lettered');

@@ -29,6 +29,15 @@ export interface MessagingOptions {
   };
   /** Set false for a role that only publishes (e.g. a worker). */
   consume?: boolean;
+  /**
+   * Prefix of every physical topic name (e.g. "staging." or a test run's id) so several environments can
+   * share one cluster. The CloudEvents `type` stays the public topic name. Default: none.
+   */
+  topicPrefix?: string;
+}
+
+export function physicalTopic(options: Pick<MessagingOptions, 'topicPrefix'>, name: string): string {
+  return `${options.topicPrefix ?? ''}${name}`;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

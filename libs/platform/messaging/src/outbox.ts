@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Header } from './headers';
 import { KafkaClient } from './kafka-client';
-import { eventSource, MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { eventSource, MESSAGING_OPTIONS, type MessagingOptions, physicalTopic } from './messaging.options';
 
 export interface PublishInput<T extends TopicDefinition> {
   /** Kafka key and CloudEvents subject: the declarationId for declaration events. */
@@ -77,7 +77,7 @@ export class OutboxWriter {
     const schema = this.options.schema;
     await manager.query(
       `INSERT INTO "${schema}"."outbox" (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5)`,
-      [event.id, topic.name, event.subject, JSON.stringify(event), JSON.stringify(headers)],
+      [event.id, physicalTopic(this.options, topic.name), event.subject, JSON.stringify(event), JSON.stringify(headers)],
     );
     // Delivered at commit, collapsed per transaction: wakes the relay without polling.
     await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);

@@ -1,0 +1,79 @@
+import { Topics } from '@cic/contracts';
+import { MessagingModule, type MessagingOptions } from '@cic/platform-messaging';
+import { ObservabilityModule } from '@cic/platform-observability';
+import { PersistenceModule } from '@cic/platform-persistence';
+import { QueueModule } from '@cic/platform-queue';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { ApiKeysService } from './auth/api-keys.service';
+import { type IntakeConfig, SERVICE } from './config';
+import { createIntakeDataSource } from './data-source';
+import { ClearanceService } from './declarations/clearance.service';
+import { DeclarationEventsController } from './declarations/declaration-events.controller';
+import { DeclarationQueries } from './declarations/declaration.queries';
+import { DeclarationsController } from './declarations/declarations.controller';
+import { IntakeService } from './declarations/intake.service';
+import { INTAKE_CONFIG } from './intake.tokens';
+import { DecisionTimeouts } from './jobs/decision-timeouts';
+import { IntakeWorker } from './jobs/intake.worker';
+
+function messagingOptions(config: IntakeConfig, role: 'api' | 'worker'): MessagingOptions {
+  return {
+    service: SERVICE,
+    brokers: config.KAFKA_BROKERS,
+    groupId: config.KAFKA_GROUP_ID,
+    schema: config.DB_SCHEMA,
+    databaseUrl: config.DATABASE_URL,
+    consumes: [Topics.DeclarationSubmittedV1, Topics.GreenChannelDecidedV1, Topics.ExemptionDecidedV1, Topics.OriginDecidedV1],
+    produces: [Topics.DeclarationAcceptedV1, Topics.DeclarationRejectedV1, Topics.ClearanceDecidedV1, Topics.InspectionResultRecordedV1],
+    partitions: config.KAFKA_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retry: { maxAttempts: config.KAFKA_MAX_ATTEMPTS, initialMs: config.KAFKA_RETRY_INITIAL_MS, maxMs: config.KAFKA_RETRY_MAX_MS },
+    partitionsConcurrency: config.KAFKA_PARTITIONS_CONCURRENCY,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    consume: role === 'api',
+  };
+}
+
+function common(config: IntakeConfig, role: 'api' | 'worker') {
+  return [
+    ObservabilityModule.forRoot({ service: `${SERVICE}-${role}`, logLevel: config.LOG_LEVEL }),
+    PersistenceModule.forRoot(createIntakeDataSource(config, role)),
+    QueueModule.forRoot({ redisUrl: config.REDIS_URL, connectionName: `${SERVICE}:${role}` }),
+    MessagingModule.forRoot(messagingOptions(config, role)),
+  ];
+}
+
+/** The api role: HTTP, Kafka consumers, outbox relay. */
+@Module({})
+export class IntakeApiModule {
+  static register(config: IntakeConfig): DynamicModule {
+    return {
+      module: IntakeApiModule,
+      imports: common(config, 'api'),
+      controllers: [DeclarationsController, ApiKeysController, DeclarationEventsController],
+      providers: [
+        { provide: INTAKE_CONFIG, useValue: config },
+        ApiKeysService,
+        ApiKeyGuard,
+        IntakeService,
+        ClearanceService,
+        DeclarationQueries,
+        DecisionTimeouts,
+      ],
+    };
+  }
+}
+
+/** The worker role: BullMQ processors (decision timeouts); it also relays the outbox when it leads. */
+@Module({})
+export class IntakeWorkerModule {
+  static register(config: IntakeConfig): DynamicModule {
+    return {
+      module: IntakeWorkerModule,
+      imports: common(config, 'worker'),
+      providers: [{ provide: INTAKE_CONFIG, useValue: config }, ClearanceService, IntakeWorker],
+    };
+  }
+}
