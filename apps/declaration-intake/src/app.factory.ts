@@ -9,7 +9,11 @@ import { setupOpenApi } from './openapi';
 
 /** The api role, ready to listen: HTTP conventions, OpenAPI, Kafka consuming. */
 export async function createIntakeApi(config: IntakeConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(IntakeApiModule.register(config), { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create(IntakeApiModule.register(config), {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
   app.useLogger(app.get(JsonLogger));
   configureHttp(app, config.MAX_DECLARATION_BYTES);
   setupOpenApi(app);
@@ -18,7 +22,10 @@ export async function createIntakeApi(config: IntakeConfig): Promise<INestApplic
 }
 
 export async function createIntakeWorker(config: IntakeConfig): Promise<INestApplicationContext> {
-  const ctx = await NestFactory.createApplicationContext(IntakeWorkerModule.register(config), { bufferLogs: true, abortOnError: false });
+  const ctx = await NestFactory.createApplicationContext(IntakeWorkerModule.register(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   ctx.useLogger(ctx.get(JsonLogger));
   await ctx.init();
   return ctx;

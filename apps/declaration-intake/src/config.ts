@@ -9,12 +9,20 @@ export const intakeEnv = platformEnv.extend({
   /** How often the worker sweeps for declarations whose timeout job was lost (Redis keeps nothing). */
   TIMEOUT_SWEEP_MS: z.coerce.number().int().min(100).default(10_000),
   /** Largest accepted declaration body, HTTP and Kafka alike. */
-  MAX_DECLARATION_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(1024 * 1024),
+  MAX_DECLARATION_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(1024 * 1024),
   KAFKA_GROUP_ID: z.string().min(1).default('declaration-intake'),
   /** BullMQ key prefix in Redis (lets test runs and environments share one Redis). */
   QUEUE_PREFIX: z.string().min(1).default('cic'),
   /** Physical Kafka topic prefix (see MessagingOptions.topicPrefix). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
-  DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('intake'),
+  DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('intake'),
 });
 export type IntakeConfig = z.infer<typeof intakeEnv>;

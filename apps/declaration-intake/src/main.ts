@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   const port = config.PORT ?? 3001;
   await app.listen(port, '0.0.0.0');
-  new Logger('Main').log(`declaration-intake api on http://127.0.0.1:${port} (docs: /docs, health: /health/ready, metrics: /metrics)`);
+  new Logger('Main').log(
+    `declaration-intake api on http://127.0.0.1:${port} (docs: /docs, health: /health/ready, metrics: /metrics)`,
+  );
 }
 
 main().catch((error) => {

@@ -25,11 +25,22 @@ async function main(): Promise<void> {
     }
     const stamp = Date.now();
     const cls = `${name}${stamp}`;
-    const q = (list: { query: string }[]) => list.map((x) => `    await q.query(${JSON.stringify(x.query)});`).join('\n');
-    const file = join(__dirname, 'migrations', `${stamp}-${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`);
+    // Schema-neutral: the migration takes its schema from the DataSource running it.
+    const q = (list: { query: string }[]) =>
+      list
+        .map(
+          (x) =>
+            `    await q.query(\`${x.query.split(`"${config.DB_SCHEMA}".`).join('"${s}".').replace(/`/g, '\\`')}\`);`,
+        )
+        .join('\n');
+    const file = join(
+      __dirname,
+      'migrations',
+      `${stamp}-${name.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.ts`,
+    );
     writeFileSync(
       file,
-      `import type { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class ${cls} implements MigrationInterface {\n  name = '${cls}';\n\n  async up(q: QueryRunner): Promise<void> {\n${q(sql.upQueries)}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n${q(sql.downQueries.reverse())}\n  }\n}\n`,
+      `import type { MigrationInterface, QueryRunner } from 'typeorm';\n\nfunction schemaOf(q: QueryRunner): string {\n  return (q.connection.options as { schema?: string }).schema ?? 'intake';\n}\n\nexport class ${cls} implements MigrationInterface {\n  name = '${cls}';\n\n  async up(q: QueryRunner): Promise<void> {\n    const s = schemaOf(q);\n${q(sql.upQueries)}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n    const s = schemaOf(q);\n${q(sql.downQueries.reverse())}\n  }\n}\n`,
     );
     process.stdout.write(`wrote ${file}\n`);
   } finally {

@@ -18,12 +18,26 @@ export class ApiKeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ProblemException(401, 'UNAUTHENTICATED', 'Authentication required', 'send Authorization: Bearer <api key>');
+    if (!match)
+      throw new ProblemException(
+        401,
+        'UNAUTHENTICATED',
+        'Authentication required',
+        'send Authorization: Bearer <api key>',
+      );
     const principal = await this.keys.authenticate(match[1]);
     if (!principal) throw new ProblemException(401, 'UNAUTHENTICATED', 'Unknown or revoked API key');
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (roles && !roles.includes(principal.role)) {
-      throw new ProblemException(403, 'FORBIDDEN', 'Not allowed for this role', `requires one of: ${roles.join(', ')}`);
+      throw new ProblemException(
+        403,
+        'FORBIDDEN',
+        'Not allowed for this role',
+        `requires one of: ${roles.join(', ')}`,
+      );
     }
     req.principal = principal;
     return true;

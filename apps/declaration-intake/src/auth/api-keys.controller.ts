@@ -1,5 +1,15 @@
 import { fromIssue } from '@cic/intake-domain';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ProblemException } from '../http/problem';
@@ -11,9 +21,15 @@ const CreateKey = z
   .object({
     name: z.string().min(1).max(100),
     role: z.enum(['declarant', 'operator', 'admin']),
-    declarantCodes: z.array(z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/)).max(100).default([]),
+    declarantCodes: z
+      .array(z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{18}$/))
+      .max(100)
+      .default([]),
   })
-  .refine((k) => k.role !== 'declarant' || k.declarantCodes.length > 0, { path: ['declarantCodes'], message: 'a declarant key needs at least one declarant code' });
+  .refine((k) => k.role !== 'declarant' || k.declarantCodes.length > 0, {
+    path: ['declarantCodes'],
+    message: 'a declarant key needs at least one declarant code',
+  });
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -28,7 +44,9 @@ export class ApiKeysController {
   async create(@Body() body: unknown) {
     const parsed = CreateKey.safeParse(body);
     if (!parsed.success) {
-      throw new ProblemException(422, 'VALIDATION_FAILED', 'Invalid API key request', undefined, { errors: parsed.error.issues.map((i) => fromIssue(i, body)) });
+      throw new ProblemException(422, 'VALIDATION_FAILED', 'Invalid API key request', undefined, {
+        errors: parsed.error.issues.map((i) => fromIssue(i, body)),
+      });
     }
     return this.keys.create(parsed.data);
   }
@@ -49,6 +67,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    if (!(await this.keys.revoke(id))) throw new ProblemException(404, 'NOT_FOUND', 'No active key with that id');
+    if (!(await this.keys.revoke(id)))
+      throw new ProblemException(404, 'NOT_FOUND', 'No active key with that id');
   }
 }

@@ -21,7 +21,12 @@ export interface CreatedKey {
 export class ApiKeysService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(input: { name: string; role: Role; declarantCodes?: string[]; key?: string }): Promise<CreatedKey> {
+  async create(input: {
+    name: string;
+    role: Role;
+    declarantCodes?: string[];
+    key?: string;
+  }): Promise<CreatedKey> {
     const key = input.key ?? `cic_${input.role.slice(0, 3)}_${randomBytes(32).toString('base64url')}`;
     const entity = this.dataSource.getRepository(ApiKeyEntity).create({
       id: randomUUID(),
@@ -33,12 +38,22 @@ export class ApiKeysService {
       revokedAt: null,
     });
     await this.dataSource.getRepository(ApiKeyEntity).insert(entity);
-    return { id: entity.id, name: entity.name, role: entity.role, declarantCodes: entity.declarantCodes, key };
+    return {
+      id: entity.id,
+      name: entity.name,
+      role: entity.role,
+      declarantCodes: entity.declarantCodes,
+      key,
+    };
   }
 
   async authenticate(key: string): Promise<Principal | undefined> {
-    const found = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() } });
-    return found ? { keyId: found.id, name: found.name, role: found.role, declarantCodes: found.declarantCodes } : undefined;
+    const found = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() } });
+    return found
+      ? { keyId: found.id, name: found.name, role: found.role, declarantCodes: found.declarantCodes }
+      : undefined;
   }
 
   list(): Promise<ApiKeyEntity[]> {
@@ -46,7 +61,9 @@ export class ApiKeysService {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }
 }

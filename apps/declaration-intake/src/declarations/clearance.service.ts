@@ -1,5 +1,17 @@
-import { type ExemptionDecided, type GreenChannelDecided, type InspectionResultRecorded, type OriginDecided, Topics } from '@cic/contracts';
-import { applyInspectionResult, CLEARANCE_RULESET, type ClearanceDecision, decideClearance, isDirectRelease } from '@cic/intake-domain';
+import {
+  type ExemptionDecided,
+  type GreenChannelDecided,
+  type InspectionResultRecorded,
+  type OriginDecided,
+  Topics,
+} from '@cic/contracts';
+import {
+  applyInspectionResult,
+  CLEARANCE_RULESET,
+  type ClearanceDecision,
+  decideClearance,
+  isDirectRelease,
+} from '@cic/intake-domain';
 import { NonRetryableError, OutboxWriter } from '@cic/platform-messaging';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
@@ -26,7 +38,9 @@ export class ClearanceService {
   ) {}
 
   private async lock(manager: EntityManager, id: string): Promise<DeclarationEntity | null> {
-    return manager.getRepository(DeclarationEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return manager
+      .getRepository(DeclarationEntity)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   private async lockOrFail(manager: EntityManager, id: string, what: string): Promise<DeclarationEntity> {
@@ -39,7 +53,14 @@ export class ClearanceService {
   async onGreenChannel(manager: EntityManager, data: GreenChannelDecided): Promise<void> {
     const d = await this.lockOrFail(manager, data.declarationId, 'green-channel decision');
     const summary = `Green-channel decision: lane ${data.lane}${data.hardStop ? ' (hard stop)' : ''}${data.randomlySelected ? ' (randomly selected)' : ''}`;
-    await this.onDecision(manager, d, 'GREEN_CHANNEL_DECIDED', summary, { ...data }, () => (d.greenChannel = data));
+    await this.onDecision(
+      manager,
+      d,
+      'GREEN_CHANNEL_DECIDED',
+      summary,
+      { ...data },
+      () => (d.greenChannel = data),
+    );
   }
 
   async onExemption(manager: EntityManager, data: ExemptionDecided): Promise<void> {
@@ -65,14 +86,29 @@ export class ClearanceService {
   ): Promise<void> {
     if (d.status !== 'AWAITING_DECISIONS') {
       // A late decision is kept for the record; it never reopens an outcome already sent.
-      await addTimeline(manager, d.id, `LATE_${kind}`, `${summary}, received after the outcome ${d.status}`, detail);
-      this.logger.warn({ msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded`, declarationId: d.id });
+      await addTimeline(
+        manager,
+        d.id,
+        `LATE_${kind}`,
+        `${summary}, received after the outcome ${d.status}`,
+        detail,
+      );
+      this.logger.warn({
+        msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded`,
+        declarationId: d.id,
+      });
       return;
     }
     apply();
-    await manager.getRepository(DeclarationEntity).update(d.id, { greenChannel: d.greenChannel, exemption: d.exemption });
+    await manager
+      .getRepository(DeclarationEntity)
+      .update(d.id, { greenChannel: d.greenChannel, exemption: d.exemption });
     await addTimeline(manager, d.id, kind, summary, detail);
-    const decision = decideClearance({ greenChannel: d.greenChannel ?? undefined, exemption: d.exemption ?? undefined, timedOut: false });
+    const decision = decideClearance({
+      greenChannel: d.greenChannel ?? undefined,
+      exemption: d.exemption ?? undefined,
+      timedOut: false,
+    });
     if (decision) await this.conclude(manager, d, decision);
   }
 
@@ -82,8 +118,18 @@ export class ClearanceService {
       const d = await this.lock(manager, declarationId);
       if (!d) return 'unknown';
       if (d.status !== 'AWAITING_DECISIONS') return 'already-decided';
-      const decision = decideClearance({ greenChannel: d.greenChannel ?? undefined, exemption: d.exemption ?? undefined, timedOut: true })!;
-      await addTimeline(manager, d.id, 'DECISION_TIMEOUT', `Decision timeout: ${decision.reasons[0].message}`, null);
+      const decision = decideClearance({
+        greenChannel: d.greenChannel ?? undefined,
+        exemption: d.exemption ?? undefined,
+        timedOut: true,
+      })!;
+      await addTimeline(
+        manager,
+        d.id,
+        'DECISION_TIMEOUT',
+        `Decision timeout: ${decision.reasons[0].message}`,
+        null,
+      );
       await this.conclude(manager, d, decision);
       return 'decided';
     });
@@ -100,7 +146,13 @@ export class ClearanceService {
     return rows.map((r) => r.id);
   }
 
-  private async conclude(manager: EntityManager, d: DeclarationEntity, decision: Pick<ClearanceDecision, 'directRelease' | 'reasons' | 'basis'> & { outcome: ClearanceDecision['outcome'] | 'REFUSED' }): Promise<void> {
+  private async conclude(
+    manager: EntityManager,
+    d: DeclarationEntity,
+    decision: Pick<ClearanceDecision, 'directRelease' | 'reasons' | 'basis'> & {
+      outcome: ClearanceDecision['outcome'] | 'REFUSED';
+    },
+  ): Promise<void> {
     const now = new Date();
     const revision = d.revision + 1;
     await manager.getRepository(DeclarationEntity).update(d.id, {
@@ -111,12 +163,19 @@ export class ClearanceService {
       reasons: decision.reasons,
     });
     const elapsedMs = Math.max(0, now.getTime() - d.receivedAt.getTime());
-    await addTimeline(manager, d.id, 'CLEARANCE_DECIDED', `Clearance ${decision.outcome} (revision ${revision})${decision.directRelease ? ', direct release' : ''}`, {
-      outcome: decision.outcome,
-      revision,
-      reasons: decision.reasons,
-      elapsedMs,
-    }, now);
+    await addTimeline(
+      manager,
+      d.id,
+      'CLEARANCE_DECIDED',
+      `Clearance ${decision.outcome} (revision ${revision})${decision.directRelease ? ', direct release' : ''}`,
+      {
+        outcome: decision.outcome,
+        revision,
+        reasons: decision.reasons,
+        elapsedMs,
+      },
+      now,
+    );
     await this.outbox.publish(manager, Topics.ClearanceDecidedV1, {
       subject: d.id,
       data: {
@@ -133,20 +192,49 @@ export class ClearanceService {
         elapsedMs,
       },
     });
-    this.logger.log({ msg: `declaration ${d.id} cleared ${decision.outcome} (revision ${revision}) after ${elapsedMs} ms`, declarationId: d.id });
+    this.logger.log({
+      msg: `declaration ${d.id} cleared ${decision.outcome} (revision ${revision}) after ${elapsedMs} ms`,
+      declarationId: d.id,
+    });
   }
 
   /** An operator's inspection result: result.recorded.v1 and a new clearance revision, in one transaction. */
-  async recordInspectionResult(declarationId: string, input: InspectionResultInput, recordedBy: string): Promise<DeclarationEntity> {
+  async recordInspectionResult(
+    declarationId: string,
+    input: InspectionResultInput,
+    recordedBy: string,
+  ): Promise<DeclarationEntity> {
     return this.dataSource.transaction(async (manager) => {
       const d = await this.lock(manager, declarationId);
       if (!d) throw new ProblemException(404, 'NOT_FOUND', 'Declaration not found');
-      const lines = await manager.getRepository(DeclarationLineEntity).find({ where: { declarationId }, order: { lineNo: 'ASC' } });
-      const result = applyInspectionResult(d.status, lines.map((l) => l.lineNo), input.lines);
+      const lines = await manager
+        .getRepository(DeclarationLineEntity)
+        .find({ where: { declarationId }, order: { lineNo: 'ASC' } });
+      const result = applyInspectionResult(
+        d.status,
+        lines.map((l) => l.lineNo),
+        input.lines,
+      );
       if (!result.ok) {
-        throw new ProblemException(result.code === 'NOT_AWAITING_INSPECTION' ? 409 : 422, result.code, result.message, result.message, {
-          errors: result.code === 'NOT_AWAITING_INSPECTION' ? [] : [{ pointer: '/lines', code: result.code, message: result.message, messageZh: result.messageZh }],
-        });
+        throw new ProblemException(
+          result.code === 'NOT_AWAITING_INSPECTION' ? 409 : 422,
+          result.code,
+          result.message,
+          result.message,
+          {
+            errors:
+              result.code === 'NOT_AWAITING_INSPECTION'
+                ? []
+                : [
+                    {
+                      pointer: '/lines',
+                      code: result.code,
+                      message: result.message,
+                      messageZh: result.messageZh,
+                    },
+                  ],
+          },
+        );
       }
       const hsByLine = new Map(lines.map((l) => [l.lineNo, l.hsCode]));
       const recordedAt = new Date();
@@ -158,10 +246,22 @@ export class ClearanceService {
           kind: input.kind,
           recordedBy,
           recordedAt: recordedAt.toISOString(),
-          lines: input.lines.map((l) => ({ lineNo: l.lineNo, hsCode: hsByLine.get(l.lineNo)!, outcome: l.outcome, findings: l.findings ?? [] })),
+          lines: input.lines.map((l) => ({
+            lineNo: l.lineNo,
+            hsCode: hsByLine.get(l.lineNo)!,
+            outcome: l.outcome,
+            findings: l.findings ?? [],
+          })),
         },
       });
-      await addTimeline(manager, d.id, 'INSPECTION_RESULT', `${input.kind} inspection by ${recordedBy}: ${result.outcome === 'RELEASED' ? 'all lines passed' : 'failed'}`, { ...input }, recordedAt);
+      await addTimeline(
+        manager,
+        d.id,
+        'INSPECTION_RESULT',
+        `${input.kind} inspection by ${recordedBy}: ${result.outcome === 'RELEASED' ? 'all lines passed' : 'failed'}`,
+        { ...input },
+        recordedAt,
+      );
       const gc = d.greenChannel ?? undefined;
       const ex = d.exemption ?? undefined;
       await this.conclude(manager, d, {

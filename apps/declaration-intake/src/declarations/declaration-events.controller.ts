@@ -22,17 +22,26 @@ export class DeclarationEventsController {
   }
 
   @EventPattern(Topic.GreenChannelDecidedV1)
-  async onGreenChannel(@Payload() event: EventOf<typeof Topics.GreenChannelDecidedV1>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+  async onGreenChannel(
+    @Payload() event: EventOf<typeof Topics.GreenChannelDecidedV1>,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<void> {
     await this.clearance.onGreenChannel(ctx.manager, event.data);
   }
 
   @EventPattern(Topic.ExemptionDecidedV1)
-  async onExemption(@Payload() event: EventOf<typeof Topics.ExemptionDecidedV1>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+  async onExemption(
+    @Payload() event: EventOf<typeof Topics.ExemptionDecidedV1>,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<void> {
     await this.clearance.onExemption(ctx.manager, event.data);
   }
 
   @EventPattern(Topic.OriginDecidedV1)
-  async onOrigin(@Payload() event: EventOf<typeof Topics.OriginDecidedV1>, @Ctx() ctx: KafkaEventContext): Promise<void> {
+  async onOrigin(
+    @Payload() event: EventOf<typeof Topics.OriginDecidedV1>,
+    @Ctx() ctx: KafkaEventContext,
+  ): Promise<void> {
     await this.clearance.onOrigin(ctx.manager, event.data);
   }
 }

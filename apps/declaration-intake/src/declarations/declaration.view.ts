@@ -19,7 +19,14 @@ export function declarationView(d: DeclarationEntity, timeline?: TimelineEntryEn
     rejection: d.rejection,
     declaration: d.payload,
     ...(timeline
-      ? { timeline: timeline.map((t) => ({ at: t.at.toISOString(), kind: t.kind, summary: t.summary, detail: t.detail })) }
+      ? {
+          timeline: timeline.map((t) => ({
+            at: t.at.toISOString(),
+            kind: t.kind,
+            summary: t.summary,
+            detail: t.detail,
+          })),
+        }
       : {}),
     links: { self: `/v1/declarations/${d.id}` },
   };

@@ -1,5 +1,16 @@
 import { fromIssue } from '@cic/intake-domain';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -12,7 +23,9 @@ import { declarationSummary } from './declaration.view';
 import { IntakeService } from './intake.service';
 
 const ListQuery = z.object({
-  status: z.enum(['AWAITING_DECISIONS', 'RELEASED', 'DOCUMENT_REVIEW', 'INSPECTION_REQUIRED', 'REFUSED', 'REJECTED']).optional(),
+  status: z
+    .enum(['AWAITING_DECISIONS', 'RELEASED', 'DOCUMENT_REVIEW', 'INSPECTION_REQUIRED', 'REFUSED', 'REJECTED'])
+    .optional(),
   declarantCode: z.string().min(1).max(18).optional(),
   receivedFrom: z.iso.datetime({ offset: true }).optional(),
   receivedTo: z.iso.datetime({ offset: true }).optional(),
@@ -23,7 +36,13 @@ const ListQuery = z.object({
 export const InspectionResultBody = z.object({
   kind: z.enum(['PHYSICAL', 'DOCUMENT', 'SAMPLING']),
   lines: z
-    .array(z.object({ lineNo: z.number().int().min(1).max(999), outcome: z.enum(['PASS', 'FAIL']), findings: z.array(z.string().min(1).max(1000)).max(50).optional() }))
+    .array(
+      z.object({
+        lineNo: z.number().int().min(1).max(999),
+        outcome: z.enum(['PASS', 'FAIL']),
+        findings: z.array(z.string().min(1).max(1000)).max(50).optional(),
+      }),
+    )
     .min(1)
     .max(999),
 });
@@ -31,7 +50,9 @@ export const InspectionResultBody = z.object({
 function parseOr422<T>(schema: z.ZodType<T>, input: unknown, title: string): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ProblemException(422, 'VALIDATION_FAILED', title, undefined, { errors: result.error.issues.map((i) => fromIssue(i, input)) });
+  throw new ProblemException(422, 'VALIDATION_FAILED', title, undefined, {
+    errors: result.error.issues.map((i) => fromIssue(i, input)),
+  });
 }
 
 @ApiTags('declarations')
@@ -48,15 +69,33 @@ export class DeclarationsController {
   /** 202 when accepted, 200 when the same declaration was already accepted, 409 on a reused localRef, 422 when invalid. */
   @Post()
   @Roles('declarant', 'operator', 'admin')
-  async submit(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async submit(
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     if (!req.is('application/json') && !req.is('application/*+json')) {
       throw new ProblemException(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the declaration as application/json');
     }
     const declarantCode = (body as { declarant?: { code?: unknown } } | null)?.declarant?.code;
     if (typeof declarantCode === 'string' && !mayActFor(principal, declarantCode)) {
-      throw new ProblemException(403, 'DECLARANT_NOT_ALLOWED', 'This key may not declare for that declarant', undefined, {
-        errors: [{ pointer: '/declarant/code', code: 'DECLARANT_NOT_ALLOWED', message: `this key may not declare for ${declarantCode}`, messageZh: '无权以该申报单位名义报检' }],
-      });
+      throw new ProblemException(
+        403,
+        'DECLARANT_NOT_ALLOWED',
+        'This key may not declare for that declarant',
+        undefined,
+        {
+          errors: [
+            {
+              pointer: '/declarant/code',
+              code: 'DECLARANT_NOT_ALLOWED',
+              message: `this key may not declare for ${declarantCode}`,
+              messageZh: '无权以该申报单位名义报检',
+            },
+          ],
+        },
+      );
     }
     const outcome = await this.intake.submitStandalone(body);
     switch (outcome.kind) {
@@ -67,15 +106,34 @@ export class DeclarationsController {
         res.status(200).location(`/v1/declarations/${outcome.declaration.id}`);
         return declarationSummary(outcome.declaration);
       case 'conflict':
-        throw new ProblemException(409, 'LOCAL_REF_CONFLICT', 'localRef already used for a different declaration', `declaration ${outcome.existing.id} already uses this localRef`, {
-          declarationId: outcome.existing.id,
-          errors: [{ pointer: '/localRef', code: 'LOCAL_REF_CONFLICT', message: 'already used for a different declaration', messageZh: '该报检编号已用于其他报检内容' }],
-        });
+        throw new ProblemException(
+          409,
+          'LOCAL_REF_CONFLICT',
+          'localRef already used for a different declaration',
+          `declaration ${outcome.existing.id} already uses this localRef`,
+          {
+            declarationId: outcome.existing.id,
+            errors: [
+              {
+                pointer: '/localRef',
+                code: 'LOCAL_REF_CONFLICT',
+                message: 'already used for a different declaration',
+                messageZh: '该报检编号已用于其他报检内容',
+              },
+            ],
+          },
+        );
       case 'rejected':
-        throw new ProblemException(outcome.code === 'BODY_TOO_LARGE' ? 413 : 422, outcome.code, outcome.message, undefined, {
-          declarationId: outcome.declarationId,
-          errors: outcome.errors,
-        });
+        throw new ProblemException(
+          outcome.code === 'BODY_TOO_LARGE' ? 413 : 422,
+          outcome.code,
+          outcome.message,
+          undefined,
+          {
+            declarationId: outcome.declarationId,
+            errors: outcome.errors,
+          },
+        );
     }
   }
 
@@ -103,7 +161,11 @@ export class DeclarationsController {
   /** Operators record an inspection result; it moves the declaration to RELEASED or REFUSED. */
   @Post(':id/inspection-results')
   @Roles('operator', 'admin')
-  async inspectionResult(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+  async inspectionResult(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const input = parseOr422(InspectionResultBody, body, 'Invalid inspection result');
     await this.clearance.recordInspectionResult(id, input, `${principal.role}:${principal.name}`);
     return this.queries.get(id, principal);

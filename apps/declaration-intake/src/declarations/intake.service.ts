@@ -15,13 +15,22 @@ export type SubmitOutcome =
   | { kind: 'accepted'; declaration: DeclarationEntity }
   | { kind: 'duplicate'; declaration: DeclarationEntity }
   | { kind: 'conflict'; existing: DeclarationEntity }
-  | { kind: 'rejected'; declarationId?: string; code: string; message: string; errors: FieldError[]; repeated: boolean };
+  | {
+      kind: 'rejected';
+      declarationId?: string;
+      code: string;
+      message: string;
+      errors: FieldError[];
+      repeated: boolean;
+    };
 
 const UNIQUE_VIOLATION = '23505';
 
 export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string; driverError?: { code?: string } }).code === UNIQUE_VIOLATION ||
-    (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION;
+  return (
+    (error as { code?: string; driverError?: { code?: string } }).code === UNIQUE_VIOLATION ||
+    (error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION
+  );
 }
 
 /**
@@ -55,7 +64,12 @@ export class IntakeService {
    * Both doors. `fallbackKey` is the Kafka key (`<declarantCode>:<localRef>`) to address a rejection of a
    * body that names neither.
    */
-  async submit(manager: EntityManager, raw: unknown, channel: 'http' | 'kafka', fallbackKey?: string | null): Promise<SubmitOutcome> {
+  async submit(
+    manager: EntityManager,
+    raw: unknown,
+    channel: 'http' | 'kafka',
+    fallbackKey?: string | null,
+  ): Promise<SubmitOutcome> {
     const receivedAt = new Date();
     const repo = manager.getRepository(DeclarationEntity);
     const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
@@ -63,10 +77,18 @@ export class IntakeService {
     const key = submissionKey(raw);
 
     if (key) {
-      const existing = await repo.findOne({ where: { declarantCode: key.declarantCode, localRef: key.localRef, status: Not('REJECTED') } });
+      const existing = await repo.findOne({
+        where: { declarantCode: key.declarantCode, localRef: key.localRef, status: Not('REJECTED') },
+      });
       if (existing) {
         if (existing.payloadHash === hash) return { kind: 'duplicate', declaration: existing };
-        await addTimeline(manager, existing.id, 'CONFLICTING_SUBMISSION', `A different declaration was submitted under localRef ${key.localRef} (${channel}) and refused`, { channel, payloadHash: hash });
+        await addTimeline(
+          manager,
+          existing.id,
+          'CONFLICTING_SUBMISSION',
+          `A different declaration was submitted under localRef ${key.localRef} (${channel}) and refused`,
+          { channel, payloadHash: hash },
+        );
         await this.publishRejected(manager, {
           declarationId: undefined,
           subject: `${key.declarantCode}:${key.localRef}`,
@@ -74,7 +96,11 @@ export class IntakeService {
           declarantCode: key.declarantCode,
           code: 'LOCAL_REF_CONFLICT',
           message: `localRef ${key.localRef} is already used by declaration ${existing.id} with different content`,
-          errors: [fieldError('/localRef', 'LOCAL_REF_CONFLICT')].map((e) => ({ ...e, message: 'already used for a different declaration', messageZh: '该报检编号已用于其他报检内容' })),
+          errors: [fieldError('/localRef', 'LOCAL_REF_CONFLICT')].map((e) => ({
+            ...e,
+            message: 'already used for a different declaration',
+            messageZh: '该报检编号已用于其他报检内容',
+          })),
         });
         return { kind: 'conflict', existing };
       }
@@ -82,14 +108,31 @@ export class IntakeService {
 
     const validation =
       size > this.config.MAX_DECLARATION_BYTES
-        ? { ok: false as const, errors: [{ pointer: '', code: 'BODY_TOO_LARGE', message: `the declaration exceeds ${this.config.MAX_DECLARATION_BYTES} bytes`, messageZh: '报文超过长度上限' }] }
+        ? {
+            ok: false as const,
+            errors: [
+              {
+                pointer: '',
+                code: 'BODY_TOO_LARGE',
+                message: `the declaration exceeds ${this.config.MAX_DECLARATION_BYTES} bytes`,
+                messageZh: '报文超过长度上限',
+              },
+            ],
+          }
         : validateDeclaration(raw);
 
-    if (!validation.ok) return this.reject(manager, raw, channel, hash, key, validation.errors, receivedAt, fallbackKey);
+    if (!validation.ok)
+      return this.reject(manager, raw, channel, hash, key, validation.errors, receivedAt, fallbackKey);
     return this.accept(manager, validation.declaration, channel, hash, receivedAt);
   }
 
-  private async accept(manager: EntityManager, d: InspectionDeclaration, channel: 'http' | 'kafka', hash: string, receivedAt: Date): Promise<SubmitOutcome> {
+  private async accept(
+    manager: EntityManager,
+    d: InspectionDeclaration,
+    channel: 'http' | 'kafka',
+    hash: string,
+    receivedAt: Date,
+  ): Promise<SubmitOutcome> {
     const id = randomUUID();
     const declaration = manager.getRepository(DeclarationEntity).create({
       id,
@@ -128,18 +171,36 @@ export class IntakeService {
       })),
     );
     if (d.documents.length) {
-      await manager.getRepository(DeclarationDocumentEntity).insert(
-        d.documents.map((doc) => ({ declarationId: id, kind: doc.kind, number: doc.number, sha256: doc.sha256, uri: doc.uri ?? null })),
-      );
+      await manager
+        .getRepository(DeclarationDocumentEntity)
+        .insert(
+          d.documents.map((doc) => ({
+            declarationId: id,
+            kind: doc.kind,
+            number: doc.number,
+            sha256: doc.sha256,
+            uri: doc.uri ?? null,
+          })),
+        );
     }
-    await addTimeline(manager, id, 'ACCEPTED', `Declaration ${d.localRef} of ${d.declarant.code} accepted (${channel}), ${d.goods.length} line(s)`, { channel }, receivedAt);
+    await addTimeline(
+      manager,
+      id,
+      'ACCEPTED',
+      `Declaration ${d.localRef} of ${d.declarant.code} accepted (${channel}), ${d.goods.length} line(s)`,
+      { channel },
+      receivedAt,
+    );
     await this.outbox.publish(manager, Topics.DeclarationAcceptedV1, {
       subject: id,
       data: { ...d, declarationId: id, receivedAt: receivedAt.toISOString(), paperless: true },
     });
     // Scheduled inside the transaction: if it rolls back the job finds no declaration and does nothing.
     await this.timeouts.schedule(id);
-    this.logger.log({ msg: `accepted declaration ${id} (${d.declarant.code}:${d.localRef}) via ${channel}`, declarationId: id });
+    this.logger.log({
+      msg: `accepted declaration ${id} (${d.declarant.code}:${d.localRef}) via ${channel}`,
+      declarationId: id,
+    });
     return { kind: 'accepted', declaration };
   }
 
@@ -159,12 +220,26 @@ export class IntakeService {
       // Nothing to file it under: answer, but store nothing.
       const [declarantCode, localRef] = (fallbackKey ?? '').split(':');
       if (channel === 'kafka') {
-        await this.publishRejected(manager, { subject: fallbackKey || 'UNKNOWN', declarantCode: declarantCode || 'UNKNOWN', localRef: localRef || 'UNKNOWN', code, message, errors });
+        await this.publishRejected(manager, {
+          subject: fallbackKey || 'UNKNOWN',
+          declarantCode: declarantCode || 'UNKNOWN',
+          localRef: localRef || 'UNKNOWN',
+          code,
+          message,
+          errors,
+        });
       }
       return { kind: 'rejected', code, message, errors, repeated: false };
     }
     const repo = manager.getRepository(DeclarationEntity);
-    const same = await repo.findOne({ where: { declarantCode: key.declarantCode, localRef: key.localRef, status: 'REJECTED', payloadHash: hash } });
+    const same = await repo.findOne({
+      where: {
+        declarantCode: key.declarantCode,
+        localRef: key.localRef,
+        status: 'REJECTED',
+        payloadHash: hash,
+      },
+    });
     if (same) return { kind: 'rejected', declarationId: same.id, code, message, errors, repeated: true };
     const id = randomUUID();
     await repo.insert({
@@ -186,14 +261,29 @@ export class IntakeService {
       rejection: { code, message, errors },
       reasons: [],
     });
-    await addTimeline(manager, id, 'REJECTED', `${message} (${channel})`, { code, errors: errors.slice(0, 50) }, receivedAt);
+    await addTimeline(
+      manager,
+      id,
+      'REJECTED',
+      `${message} (${channel})`,
+      { code, errors: errors.slice(0, 50) },
+      receivedAt,
+    );
     await this.publishRejected(manager, { declarationId: id, subject: id, ...key, code, message, errors });
     return { kind: 'rejected', declarationId: id, code, message, errors, repeated: false };
   }
 
   private async publishRejected(
     manager: EntityManager,
-    r: { declarationId?: string; subject: string; localRef: string; declarantCode: string; code: string; message: string; errors: FieldError[] },
+    r: {
+      declarationId?: string;
+      subject: string;
+      localRef: string;
+      declarantCode: string;
+      code: string;
+      message: string;
+      errors: FieldError[];
+    },
   ): Promise<void> {
     await this.outbox.publish(manager, Topics.DeclarationRejectedV1, {
       subject: r.subject,

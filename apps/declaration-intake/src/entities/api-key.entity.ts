@@ -1,10 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { INTAKE_SCHEMA } from './schema';
 
 export type Role = 'declarant' | 'operator' | 'admin';
 
 /** An API key, stored only as its SHA-256 (keys are 256-bit random, so a fast hash is enough). */
-@Entity({ schema: INTAKE_SCHEMA, name: 'api_keys' })
+@Entity({ name: 'api_keys' })
 @Index('UQ_api_keys_hash', ['keyHash'], { unique: true })
 export class ApiKeyEntity {
   @PrimaryColumn('uuid')

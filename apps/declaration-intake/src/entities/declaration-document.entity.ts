@@ -1,8 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import type { DeclarationEntity } from './declaration.entity';
-import { INTAKE_SCHEMA } from './schema';
 
-@Entity({ schema: INTAKE_SCHEMA, name: 'declaration_documents' })
+@Entity({ name: 'declaration_documents' })
 export class DeclarationDocumentEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_declaration_documents' })
   id!: string;

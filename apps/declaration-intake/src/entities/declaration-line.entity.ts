@@ -1,8 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import type { DeclarationEntity } from './declaration.entity';
-import { INTAKE_SCHEMA } from './schema';
 
-@Entity({ schema: INTAKE_SCHEMA, name: 'declaration_lines' })
+@Entity({ name: 'declaration_lines' })
 export class DeclarationLineEntity {
   @PrimaryColumn({ name: 'declaration_id', type: 'uuid' })
   declarationId!: string;

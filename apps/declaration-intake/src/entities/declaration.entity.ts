@@ -1,16 +1,23 @@
-import type { ClearanceOutcome, ExemptionDecided, FieldError, GreenChannelDecided, InspectionDeclaration, Reason } from '@cic/contracts';
+import type {
+  ClearanceOutcome,
+  ExemptionDecided,
+  FieldError,
+  GreenChannelDecided,
+  InspectionDeclaration,
+  Reason,
+} from '@cic/contracts';
 import { Column, Entity, Index, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
 import type { DeclarationDocumentEntity } from './declaration-document.entity';
 import type { DeclarationLineEntity } from './declaration-line.entity';
-import { INTAKE_SCHEMA } from './schema';
-
-export { INTAKE_SCHEMA };
 
 /** Where a declaration stands. AWAITING_DECISIONS until the clearance outcome; then the outcome itself. */
 export type DeclarationStatus = 'AWAITING_DECISIONS' | ClearanceOutcome;
 
-@Entity({ schema: INTAKE_SCHEMA, name: 'declarations' })
-@Index('UQ_declarations_declarant_local_ref', ['declarantCode', 'localRef'], { unique: true, where: `"status" <> 'REJECTED'` })
+@Entity({ name: 'declarations' })
+@Index('UQ_declarations_declarant_local_ref', ['declarantCode', 'localRef'], {
+  unique: true,
+  where: `"status" <> 'REJECTED'`,
+})
 @Index('IX_declarations_status_received', ['status', 'receivedAt'])
 @Index('IX_declarations_declarant_received', ['declarantCode', 'receivedAt'])
 export class DeclarationEntity {
@@ -72,6 +79,8 @@ export class DeclarationEntity {
   @OneToMany('DeclarationLineEntity', (l: DeclarationLineEntity) => l.declaration, { cascade: ['insert'] })
   lines?: Relation<DeclarationLineEntity[]>;
 
-  @OneToMany('DeclarationDocumentEntity', (d: DeclarationDocumentEntity) => d.declaration, { cascade: ['insert'] })
+  @OneToMany('DeclarationDocumentEntity', (d: DeclarationDocumentEntity) => d.declaration, {
+    cascade: ['insert'],
+  })
   documents?: Relation<DeclarationDocumentEntity[]>;
 }

@@ -8,6 +8,13 @@ export * from './api-key.entity';
 export * from './declaration-document.entity';
 export * from './declaration-line.entity';
 export * from './declaration.entity';
+export * from './schema';
 export * from './timeline-entry.entity';
 
-export const intakeEntities = [DeclarationEntity, DeclarationLineEntity, DeclarationDocumentEntity, TimelineEntryEntity, ApiKeyEntity];
+export const intakeEntities = [
+  DeclarationEntity,
+  DeclarationLineEntity,
+  DeclarationDocumentEntity,
+  TimelineEntryEntity,
+  ApiKeyEntity,
+];

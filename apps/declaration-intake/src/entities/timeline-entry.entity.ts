@@ -1,8 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { INTAKE_SCHEMA } from './schema';
 
 /** What happened to a declaration and when: submissions, decisions (late ones too), outcomes, results. */
-@Entity({ schema: INTAKE_SCHEMA, name: 'declaration_timeline' })
+@Entity({ name: 'declaration_timeline' })
 @Index('IX_declaration_timeline_declaration_at', ['declarationId', 'at'])
 export class TimelineEntryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'PK_declaration_timeline' })

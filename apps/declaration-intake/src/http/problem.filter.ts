@@ -16,7 +16,10 @@ const CODES: Record<number, string> = {
 };
 
 export function sendProblem(res: Response, req: Request, body: ProblemBody): void {
-  res.status(body.status).type('application/problem+json').json({ ...body, instance: req.originalUrl });
+  res
+    .status(body.status)
+    .type('application/problem+json')
+    .json({ ...body, instance: req.originalUrl });
 }
 
 /** Every HTTP error leaves as application/problem+json (RFC 9457) with a `code`. */
@@ -31,11 +34,25 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
-      if (typeof raw === 'object' && raw !== null && 'code' in raw) return sendProblem(res, req, raw as ProblemBody);
-      const detail = typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
-      return sendProblem(res, req, { type: 'about:blank', title: exception.message, status, code: CODES[status] ?? `HTTP_${status}`, detail });
+      if (typeof raw === 'object' && raw !== null && 'code' in raw)
+        return sendProblem(res, req, raw as ProblemBody);
+      const detail =
+        typeof raw === 'string' ? raw : String((raw as { message?: unknown }).message ?? exception.message);
+      return sendProblem(res, req, {
+        type: 'about:blank',
+        title: exception.message,
+        status,
+        code: CODES[status] ?? `HTTP_${status}`,
+        detail,
+      });
     }
     this.logger.error({ msg: `unhandled error on ${req.method} ${req.originalUrl}`, err: exception });
-    sendProblem(res, req, { type: 'about:blank', title: 'Internal error', status: 500, code: 'INTERNAL', detail: 'The request failed; it has been logged.' });
+    sendProblem(res, req, {
+      type: 'about:blank',
+      title: 'Internal error',
+      status: 500,
+      code: 'INTERNAL',
+      detail: 'The request failed; it has been logged.',
+    });
   }
 }

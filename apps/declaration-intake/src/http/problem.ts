@@ -20,6 +20,16 @@ export class ProblemException extends HttpException {
     detail?: string,
     extensions: { errors?: FieldError[]; [k: string]: unknown } = {},
   ) {
-    super({ type: `urn:cic:problem:${code.toLowerCase().replace(/_/g, '-')}`, title, status, code, detail, ...extensions } satisfies ProblemBody, status);
+    super(
+      {
+        type: `urn:cic:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+        title,
+        status,
+        code,
+        detail,
+        ...extensions,
+      } satisfies ProblemBody,
+      status,
+    );
   }
 }

@@ -3,7 +3,13 @@ import { Queue } from 'bullmq';
 import { createRedisConnection } from '@cic/platform-queue';
 import { INTAKE_CONFIG } from '../intake.tokens';
 import type { IntakeConfig } from '../config';
-import { DECISION_TIMEOUT_QUEUE, type DecisionTimeoutJobData, decisionTimeoutJobId, decisionTimeoutJobOptions, JobName } from './jobs.constants';
+import {
+  DECISION_TIMEOUT_QUEUE,
+  type DecisionTimeoutJobData,
+  decisionTimeoutJobId,
+  decisionTimeoutJobOptions,
+  JobName,
+} from './jobs.constants';
 
 /** Schedules the decision timeout of a declaration (a delayed BullMQ job with a deterministic id). */
 @Injectable()
@@ -21,7 +27,11 @@ export class DecisionTimeouts implements OnApplicationShutdown {
     await this.queue.add(
       JobName.DecisionTimeout,
       { declarationId },
-      { ...decisionTimeoutJobOptions, jobId: decisionTimeoutJobId(declarationId), delay: this.config.DECISION_TIMEOUT_MS },
+      {
+        ...decisionTimeoutJobOptions,
+        jobId: decisionTimeoutJobId(declarationId),
+        delay: this.config.DECISION_TIMEOUT_MS,
+      },
     );
   }
 

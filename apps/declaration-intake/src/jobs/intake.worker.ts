@@ -1,10 +1,21 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { createRedisConnection } from '@cic/platform-queue';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { IntakeConfig } from '../config';
 import { ClearanceService } from '../declarations/clearance.service';
 import { INTAKE_CONFIG } from '../intake.tokens';
-import { DECISION_TIMEOUT_QUEUE, type DecisionTimeoutJobData, JOB_TIMEOUT_MS, JobName } from './jobs.constants';
+import {
+  DECISION_TIMEOUT_QUEUE,
+  type DecisionTimeoutJobData,
+  JOB_TIMEOUT_MS,
+  JobName,
+} from './jobs.constants';
 
 type Handler = (job: Job<DecisionTimeoutJobData>) => Promise<unknown>;
 
@@ -33,7 +44,11 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.handlers = {
       [JobName.DecisionTimeout]: async (job) => {
         const outcome = await this.clearance.onTimeout(job.data.declarationId);
-        if (outcome === 'decided') this.logger.warn({ msg: `declaration ${job.data.declarationId} timed out waiting for decisions: DOCUMENT_REVIEW or stricter`, declarationId: job.data.declarationId });
+        if (outcome === 'decided')
+          this.logger.warn({
+            msg: `declaration ${job.data.declarationId} timed out waiting for decisions: DOCUMENT_REVIEW or stricter`,
+            declarationId: job.data.declarationId,
+          });
         return outcome;
       },
       [JobName.TimeoutSweep]: async (job) => {
@@ -42,7 +57,10 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
           await this.clearance.onTimeout(id);
           await job.updateProgress(Math.round(((i + 1) / ids.length) * 100));
         }
-        if (ids.length) this.logger.warn({ msg: `sweep decided ${ids.length} overdue declaration(s) whose timeout job was lost` });
+        if (ids.length)
+          this.logger.warn({
+            msg: `sweep decided ${ids.length} overdue declaration(s) whose timeout job was lost`,
+          });
         return ids.length;
       },
     };
@@ -63,11 +81,27 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
       { connection, prefix: this.config.QUEUE_PREFIX, concurrency: 4 },
     );
     this.worker.on('failed', (job, error) =>
-      this.logger.error({ msg: `job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`, jobId: job?.id }),
+      this.logger.error({
+        msg: `job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`,
+        jobId: job?.id,
+      }),
     );
-    this.queue = new Queue(DECISION_TIMEOUT_QUEUE, { connection: createRedisConnection(this.config.REDIS_URL, 'declaration-intake:scheduler'), prefix: this.config.QUEUE_PREFIX });
-    await this.queue.upsertJobScheduler('timeout-sweep', { every: this.config.TIMEOUT_SWEEP_MS }, { name: JobName.TimeoutSweep, data: { declarationId: '' }, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    this.logger.log(`worker consuming ${DECISION_TIMEOUT_QUEUE} (timeout ${this.config.DECISION_TIMEOUT_MS} ms, sweep every ${this.config.TIMEOUT_SWEEP_MS} ms)`);
+    this.queue = new Queue(DECISION_TIMEOUT_QUEUE, {
+      connection: createRedisConnection(this.config.REDIS_URL, 'declaration-intake:scheduler'),
+      prefix: this.config.QUEUE_PREFIX,
+    });
+    await this.queue.upsertJobScheduler(
+      'timeout-sweep',
+      { every: this.config.TIMEOUT_SWEEP_MS },
+      {
+        name: JobName.TimeoutSweep,
+        data: { declarationId: '' },
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      },
+    );
+    this.logger.log(
+      `worker consuming ${DECISION_TIMEOUT_QUEUE} (timeout ${this.config.DECISION_TIMEOUT_MS} ms, sweep every ${this.config.TIMEOUT_SWEEP_MS} ms)`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

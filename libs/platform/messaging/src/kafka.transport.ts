@@ -13,7 +13,12 @@ import { type EventHandlerExtras, KafkaEventContext, type KafkaMessageInfo } fro
 import { headersToStrings, Header } from './headers';
 import { claimInbox } from './inbox';
 import { KafkaClient } from './kafka-client';
-import { deadLetterTopic, MESSAGING_OPTIONS, type MessagingOptions, physicalTopic } from './messaging.options';
+import {
+  deadLetterTopic,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  physicalTopic,
+} from './messaging.options';
 import { consumedTotal, consumerUp, handlerRetriesTotal, handlerSeconds } from './messaging.metrics';
 import { OutboxWriter } from './outbox';
 import { provisionTopics } from './topic-provisioner';
@@ -125,7 +130,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         admin,
         [
           ...topics.keys(),
-          ...this.options.produces.map((t) => t.name),
+          ...this.options.produces.map((t) => physicalTopic(this.options, t.name)),
           deadLetterTopic(this.options.groupId),
         ],
         this.options.partitions,

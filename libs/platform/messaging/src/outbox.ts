@@ -61,7 +61,7 @@ export class OutboxWriter {
     const { event, headers } = this.build(topic, input);
     const producer = await this.client.producer();
     await producer.send({
-      topic: topic.name,
+      topic: physicalTopic(this.options, topic.name),
       acks: -1,
       messages: [{ key: event.subject, value: JSON.stringify(event), headers }],
     });
@@ -77,7 +77,13 @@ export class OutboxWriter {
     const schema = this.options.schema;
     await manager.query(
       `INSERT INTO "${schema}"."outbox" (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5)`,
-      [event.id, physicalTopic(this.options, topic.name), event.subject, JSON.stringify(event), JSON.stringify(headers)],
+      [
+        event.id,
+        physicalTopic(this.options, topic.name),
+        event.subject,
+        JSON.stringify(event),
+        JSON.stringify(headers),
+      ],
     );
     // Delivered at commit, collapsed per transaction: wakes the relay without polling.
     await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);
