@@ -479,7 +479,8 @@ describe('service surface', () => {
     );
     expect(doc.components.schemas['InspectionDeclaration']).toBeDefined();
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
-    expect(metrics).toMatch(/cic_messaging_consumed_total\{[^}]*outcome="handled"/);
+    expect(metrics).toContain('# TYPE cic_messaging_consumed_total counter');
+    expect(metrics).toMatch(/cic_messaging_consumer_up\{[^}]*\} 1/);
     const notUuid = await http('GET', '/v1/declarations/not-a-uuid', h.keys.operator);
     expect(notUuid).toMatchObject({ status: 400, body: { code: 'BAD_REQUEST' } });
     const created = await http('POST', '/v1/api-keys', h.keys.admin, {

@@ -171,17 +171,15 @@ export class IntakeService {
       })),
     );
     if (d.documents.length) {
-      await manager
-        .getRepository(DeclarationDocumentEntity)
-        .insert(
-          d.documents.map((doc) => ({
-            declarationId: id,
-            kind: doc.kind,
-            number: doc.number,
-            sha256: doc.sha256,
-            uri: doc.uri ?? null,
-          })),
-        );
+      await manager.getRepository(DeclarationDocumentEntity).insert(
+        d.documents.map((doc) => ({
+          declarationId: id,
+          kind: doc.kind,
+          number: doc.number,
+          sha256: doc.sha256,
+          uri: doc.uri ?? null,
+        })),
+      );
     }
     await addTimeline(
       manager,

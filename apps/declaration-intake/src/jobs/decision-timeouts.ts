@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { createRedisConnection } from '@cic/platform-queue';
+import { redisOptions } from '@cic/platform-queue';
 import { INTAKE_CONFIG } from '../intake.tokens';
 import type { IntakeConfig } from '../config';
 import {
@@ -18,7 +18,7 @@ export class DecisionTimeouts implements OnApplicationShutdown {
 
   constructor(@Inject(INTAKE_CONFIG) private readonly config: IntakeConfig) {
     this.queue = new Queue<DecisionTimeoutJobData>(DECISION_TIMEOUT_QUEUE, {
-      connection: createRedisConnection(config.REDIS_URL, 'declaration-intake:queue'),
+      connection: redisOptions(config.REDIS_URL, 'declaration-intake:queue'),
       prefix: config.QUEUE_PREFIX,
     });
   }

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { createRedisConnection } from '@cic/platform-queue';
+import { redisOptions } from '@cic/platform-queue';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { IntakeConfig } from '../config';
 import { ClearanceService } from '../declarations/clearance.service';
@@ -70,7 +70,7 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const connection = createRedisConnection(this.config.REDIS_URL, 'declaration-intake:worker');
+    const connection = redisOptions(this.config.REDIS_URL, 'declaration-intake:worker');
     this.worker = new Worker<DecisionTimeoutJobData>(
       DECISION_TIMEOUT_QUEUE,
       async (job) => {
@@ -87,7 +87,7 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
       }),
     );
     this.queue = new Queue(DECISION_TIMEOUT_QUEUE, {
-      connection: createRedisConnection(this.config.REDIS_URL, 'declaration-intake:scheduler'),
+      connection: redisOptions(this.config.REDIS_URL, 'declaration-intake:scheduler'),
       prefix: this.config.QUEUE_PREFIX,
     });
     await this.queue.upsertJobScheduler(
