@@ -1,6 +1,8 @@
 import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
 import { KafkaProbe, KafkaTransport, type HandledEvent, type RawMessage } from '@cic/platform-messaging';
+import { pendingSchemaChanges } from '@cic/platform-persistence';
 import { testInfra, waitFor } from '@cic/platform-testing';
+import { createIntakeDataSource } from './data-source';
 import {
   DECLARANT_A,
   DECLARANT_B,
@@ -459,6 +461,12 @@ describe('bad input never blocks good input', () => {
     expect(rejectedStored).toBe(100);
     const ready = await fetch(`${h.url}/health/ready`);
     expect(ready.status).toBe(200);
+  });
+});
+
+describe('schema', () => {
+  it('has migrations that match the entities (generating a migration would yield nothing)', async () => {
+    expect(await pendingSchemaChanges(createIntakeDataSource(h.config, 'it-schema-check'))).toEqual([]);
   });
 });
 

@@ -1,0 +1,87 @@
+// API keys from the command line (npm run intake:keys -- <command>):
+//   create --name NAME --role declarant|operator|admin [--declarant CODE ...]
+//   list
+//   revoke ID
+//   demo [--file PATH]   local demo mode only: ensures one key per role, kept in PATH, prints them as JSON
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadConfig } from '@cic/platform-config';
+import { ensureDatabase, runMigrations } from '@cic/platform-persistence';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { intakeEnv } from '../config';
+import { createIntakeDataSource } from '../data-source';
+import type { Role } from '../entities';
+
+// The demo enterprises of cli/demo-data.ts (auto parts, socks, flooring).
+export const DEMO_DECLARANTS = ['91330200MA2H4K7L3P', '91330100MA27XK1X08', '91330200796000000M'];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function args(name: string): string[] {
+  return process.argv.flatMap((a, i) =>
+    a === `--${name}` && process.argv[i + 1] ? [process.argv[i + 1]] : [],
+  );
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(intakeEnv);
+  await ensureDatabase(config.DATABASE_URL);
+  const ds = createIntakeDataSource(config, 'cli');
+  await runMigrations(ds);
+  await ds.initialize();
+  const keys = new ApiKeysService(ds);
+  const command = process.argv[2];
+  try {
+    if (command === 'create') {
+      const role = arg('role') as Role | undefined;
+      const name = arg('name');
+      if (!name || !role || !['declarant', 'operator', 'admin'].includes(role))
+        throw new Error('usage: create --name NAME --role declarant|operator|admin [--declarant CODE ...]');
+      const codes = args('declarant');
+      if (role === 'declarant' && codes.length === 0)
+        throw new Error('a declarant key needs --declarant CODE');
+      process.stdout.write(
+        JSON.stringify(await keys.create({ name, role, declarantCodes: codes }), null, 2) + '\n',
+      );
+    } else if (command === 'list') {
+      for (const k of await keys.list()) {
+        process.stdout.write(
+          `${k.id}  ${k.role.padEnd(9)} ${k.keyPrefix}…  ${k.name}${k.revokedAt ? '  (revoked)' : ''}\n`,
+        );
+      }
+    } else if (command === 'revoke') {
+      const id = process.argv[3];
+      if (!id) throw new Error('usage: revoke ID');
+      process.stdout.write((await keys.revoke(id)) ? `revoked ${id}\n` : `no active key ${id}\n`);
+    } else if (command === 'demo') {
+      if (config.NODE_ENV === 'production') throw new Error('demo keys are for local demo mode only');
+      const file = arg('file') ?? '.infra/demo-keys.json';
+      const saved: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+      const wanted: Array<{ name: string; role: Role; declarantCodes: string[] }> = [
+        { name: 'demo-admin', role: 'admin', declarantCodes: [] },
+        { name: 'demo-operator', role: 'operator', declarantCodes: [] },
+        { name: 'demo-declarant', role: 'declarant', declarantCodes: DEMO_DECLARANTS },
+      ];
+      const out: Record<string, string> = {};
+      for (const w of wanted) {
+        const existing = saved[w.role];
+        out[w.role] = existing && (await keys.authenticate(existing)) ? existing : (await keys.create(w)).key;
+      }
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
+      process.stdout.write(JSON.stringify(out) + '\n');
+    } else {
+      throw new Error('commands: create | list | revoke ID | demo');
+    }
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`api-keys: ${(error as Error).message}\n`);
+  process.exit(1);
+});
