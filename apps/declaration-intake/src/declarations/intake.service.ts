@@ -26,6 +26,25 @@ export type SubmitOutcome =
 
 const UNIQUE_VIOLATION = '23505';
 
+type NewDeclaration = Pick<DeclarationEntity, 'id' | 'declarantCode' | 'localRef' | 'payloadHash' | 'status' | 'channel' | 'receivedAt' | 'payload'> &
+  Partial<DeclarationEntity>;
+
+/** A declaration row before any decision: what accepted and rejected submissions share. */
+function declarationRow(fields: NewDeclaration): DeclarationEntity {
+  return {
+    decidedAt: null,
+    revision: 0,
+    directRelease: null,
+    paperless: true,
+    departureDate: null,
+    greenChannel: null,
+    exemption: null,
+    rejection: null,
+    reasons: [],
+    ...fields,
+  };
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   return (
     (error as { code?: string; driverError?: { code?: string } }).code === UNIQUE_VIOLATION ||
@@ -134,7 +153,7 @@ export class IntakeService {
     receivedAt: Date,
   ): Promise<SubmitOutcome> {
     const id = randomUUID();
-    const declaration = manager.getRepository(DeclarationEntity).create({
+    const declaration = declarationRow({
       id,
       declarantCode: d.declarant.code,
       localRef: d.localRef,
@@ -142,16 +161,8 @@ export class IntakeService {
       status: 'AWAITING_DECISIONS',
       channel,
       receivedAt,
-      decidedAt: null,
-      revision: 0,
-      directRelease: null,
-      paperless: true,
       departureDate: d.departureDate,
       payload: d,
-      greenChannel: null,
-      exemption: null,
-      rejection: null,
-      reasons: [],
     });
     await manager.getRepository(DeclarationEntity).insert(declaration);
     await manager.getRepository(DeclarationLineEntity).insert(
@@ -240,25 +251,20 @@ export class IntakeService {
     });
     if (same) return { kind: 'rejected', declarationId: same.id, code, message, errors, repeated: true };
     const id = randomUUID();
-    await repo.insert({
-      id,
-      declarantCode: key.declarantCode,
-      localRef: key.localRef,
-      payloadHash: hash,
-      status: 'REJECTED',
-      channel,
-      receivedAt,
-      decidedAt: receivedAt,
-      revision: 0,
-      directRelease: null,
-      paperless: true,
-      departureDate: null,
-      payload: raw as Record<string, unknown>,
-      greenChannel: null,
-      exemption: null,
-      rejection: { code, message, errors },
-      reasons: [],
-    });
+    await repo.insert(
+      declarationRow({
+        id,
+        declarantCode: key.declarantCode,
+        localRef: key.localRef,
+        payloadHash: hash,
+        status: 'REJECTED',
+        channel,
+        receivedAt,
+        decidedAt: receivedAt,
+        payload: raw as Record<string, unknown>,
+        rejection: { code, message, errors },
+      }),
+    );
     await addTimeline(
       manager,
       id,
