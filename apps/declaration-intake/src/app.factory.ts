@@ -1,6 +1,6 @@
 import { startKafkaTransport } from '@cic/platform-messaging';
 import { JsonLogger } from '@cic/platform-observability';
-import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { IntakeConfig } from './config';
 import { configureHttp } from './http/http-setup';
@@ -21,12 +21,13 @@ export async function createIntakeApi(config: IntakeConfig): Promise<INestApplic
   return app;
 }
 
-export async function createIntakeWorker(config: IntakeConfig): Promise<INestApplicationContext> {
-  const ctx = await NestFactory.createApplicationContext(IntakeWorkerModule.register(config), {
+/** The worker role: BullMQ processors, with /health and /metrics of its own (no API). */
+export async function createIntakeWorker(config: IntakeConfig): Promise<INestApplication> {
+  const app = await NestFactory.create(IntakeWorkerModule.register(config), {
     bufferLogs: true,
     abortOnError: false,
   });
-  ctx.useLogger(ctx.get(JsonLogger));
-  await ctx.init();
-  return ctx;
+  app.useLogger(app.get(JsonLogger));
+  await app.init();
+  return app;
 }

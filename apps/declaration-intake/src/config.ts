@@ -15,6 +15,8 @@ export const intakeEnv = platformEnv.extend({
     .min(1024)
     .max(10 * 1024 * 1024)
     .default(1024 * 1024),
+  /** The worker role's own port for /health and /metrics (it serves no API). */
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3101),
   KAFKA_GROUP_ID: z.string().min(1).default('declaration-intake'),
   /** BullMQ key prefix in Redis (lets test runs and environments share one Redis). */
   QUEUE_PREFIX: z.string().min(1).default('cic'),

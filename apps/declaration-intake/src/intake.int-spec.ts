@@ -464,6 +464,16 @@ describe('bad input never blocks good input', () => {
   });
 });
 
+describe('worker role', () => {
+  it('has its own readiness: Postgres, Redis and the BullMQ worker', async () => {
+    await h.worker.listen(0, '127.0.0.1');
+    const res = await fetch(`${await h.worker.getUrl()}/health/ready`);
+    const body = (await res.json()) as { checks: Record<string, { status: string }> };
+    expect(res.status).toBe(200);
+    expect(Object.keys(body.checks).sort()).toEqual(['bullmq-worker', 'postgres', 'redis']);
+  });
+});
+
 describe('schema', () => {
   it('has migrations that match the entities (generating a migration would yield nothing)', async () => {
     expect(await pendingSchemaChanges(createIntakeDataSource(h.config, 'it-schema-check'))).toEqual([]);

@@ -26,7 +26,10 @@ export type SubmitOutcome =
 
 const UNIQUE_VIOLATION = '23505';
 
-type NewDeclaration = Pick<DeclarationEntity, 'id' | 'declarantCode' | 'localRef' | 'payloadHash' | 'status' | 'channel' | 'receivedAt' | 'payload'> &
+type NewDeclaration = Pick<
+  DeclarationEntity,
+  'id' | 'declarantCode' | 'localRef' | 'payloadHash' | 'status' | 'channel' | 'receivedAt' | 'payload'
+> &
   Partial<DeclarationEntity>;
 
 /** A declaration row before any decision: what accepted and rejected submissions share. */

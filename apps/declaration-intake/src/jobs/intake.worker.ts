@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { HealthRegistry } from '@cic/platform-observability';
 import { redisOptions } from '@cic/platform-queue';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { IntakeConfig } from '../config';
@@ -40,7 +41,14 @@ export class IntakeWorker implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly clearance: ClearanceService,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
+    health: HealthRegistry,
   ) {
+    health.register({
+      name: 'bullmq-worker',
+      check: async () => {
+        if (!this.worker?.isRunning()) throw new Error(`not processing ${DECISION_TIMEOUT_QUEUE}`);
+      },
+    });
     this.handlers = {
       [JobName.DecisionTimeout]: async (job) => {
         const outcome = await this.clearance.onTimeout(job.data.declarationId);

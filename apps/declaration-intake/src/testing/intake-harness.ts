@@ -8,7 +8,7 @@ import { parseConfig } from '@cic/platform-config';
 import { KafkaTransport } from '@cic/platform-messaging';
 import { ensureDatabase, runMigrations } from '@cic/platform-persistence';
 import { runId, testInfra, waitFor } from '@cic/platform-testing';
-import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createIntakeApi, createIntakeWorker } from '../app.factory';
 import { ApiKeysService } from '../auth/api-keys.service';
@@ -35,7 +35,7 @@ export function declaration(
 export interface IntakeHarness {
   config: IntakeConfig;
   api: INestApplication;
-  worker: INestApplicationContext;
+  worker: INestApplication;
   url: string;
   ds: DataSource;
   keys: { admin: string; operator: string; declarantA: string; declarantB: string };
