@@ -26,7 +26,8 @@ cleanup() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ "$started_kafka" == 1 ]]; then bash scripts/infra/infra.sh down; fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 run() { # name, entry file, extra env...
   local name="$1" entry="$2"; shift 2
