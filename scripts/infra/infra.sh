@@ -14,7 +14,7 @@ case "$cmd" in
   up)
     bash "$ROOT/scripts/ensure-deps.sh"
     if external_kafka; then echo "[kafka] using configured KAFKA_BROKERS=$KAFKA_BROKERS"; else bash "$ROOT/scripts/infra/kafka.sh" up; fi
-    node "$ROOT/scripts/infra/check-stores.js"
+    node -r "$ROOT/scripts/register.js" "$ROOT/scripts/infra/check-stores.ts"
     ;;
   down)
     if ! external_kafka; then bash "$ROOT/scripts/infra/kafka.sh" down; fi

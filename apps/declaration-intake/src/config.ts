@@ -1,5 +1,6 @@
 import { platformEnv } from '@cic/platform-config';
 import { z } from 'zod';
+import { INTAKE_SCHEMA } from './entities/schema';
 
 export const SERVICE = 'declaration-intake';
 
@@ -25,6 +26,6 @@ export const intakeEnv = platformEnv.extend({
   DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
-    .default('intake'),
+    .default(INTAKE_SCHEMA),
 });
 export type IntakeConfig = z.infer<typeof intakeEnv>;

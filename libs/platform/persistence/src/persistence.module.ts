@@ -9,8 +9,6 @@ import {
 import { HealthRegistry } from '@cic/platform-observability';
 import { DataSource } from 'typeorm';
 
-export const DATA_SOURCE = DataSource;
-
 /** Provides the service's DataSource, initialised at start-up and closed last at shutdown. */
 @Global()
 @Module({})

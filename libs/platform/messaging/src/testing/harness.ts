@@ -15,7 +15,6 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import type { KafkaEventContext } from '../event-context';
-import { KafkaTransport } from '../kafka.transport';
 import { createMessagingMigration } from '../messaging.migration';
 import { MessagingModule, startKafkaTransport } from '../messaging.module';
 import type { MessagingOptions } from '../messaging.options';
@@ -161,5 +160,3 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
   }
   return app;
 }
-
-export { KafkaTransport };
