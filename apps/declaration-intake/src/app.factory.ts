@@ -15,8 +15,9 @@ export async function createIntakeApi(config: IntakeConfig): Promise<INestApplic
     abortOnError: false,
   });
   app.useLogger(app.get(JsonLogger));
-  configureHttp(app, config.MAX_DECLARATION_BYTES);
-  setupOpenApi(app);
+  configureHttp(app, config.MAX_DECLARATION_BYTES ?? config.KAFKA_MAX_MESSAGE_BYTES);
+  // API docs only where asked for (on by default outside production: see LOCAL_DEFAULTS).
+  if (config.DOCS_ENABLED) setupOpenApi(app);
   await startKafkaTransport(app);
   return app;
 }

@@ -1,9 +1,10 @@
-import { createMessagingMigration } from '@cic/platform-messaging';
+import { messagingMigrations } from '@cic/platform-messaging';
 import { createSchemaMigration, createServiceDataSource } from '@cic/platform-persistence';
 import type { DataSource } from 'typeorm';
 import type { IntakeConfig } from './config';
 import { intakeEntities } from './entities';
 import { IntakeTables1763700000200 } from './migrations/1763700000200-intake-tables';
+import { DecisionDeadline1763700000300 } from './migrations/1763700000300-decision-deadline';
 
 export function createIntakeDataSource(
   config: Pick<IntakeConfig, 'DATABASE_URL' | 'DB_SCHEMA'>,
@@ -16,8 +17,9 @@ export function createIntakeDataSource(
     entities: intakeEntities,
     migrations: [
       createSchemaMigration(config.DB_SCHEMA),
-      createMessagingMigration(config.DB_SCHEMA),
+      ...messagingMigrations(config.DB_SCHEMA),
       IntakeTables1763700000200,
+      DecisionDeadline1763700000300,
     ],
   });
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyEntity, type Role } from '../entities';
+import type { IntakeConfig } from '../config';
+import { INTAKE_CONFIG } from '../intake.tokens';
 import type { Principal } from './principal';
 
 export function hashKey(key: string): string {
@@ -17,9 +19,17 @@ export interface CreatedKey {
   key: string;
 }
 
+/** Keys made by `intake:keys demo` for the local demo; never honoured in production. */
+export const DEMO_KEY_PREFIX = 'demo-';
+
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly logger = new Logger('ApiKeys');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(INTAKE_CONFIG) private readonly config: Pick<IntakeConfig, 'NODE_ENV'>,
+  ) {}
 
   async create(input: {
     name: string;
@@ -51,6 +61,10 @@ export class ApiKeysService {
     const found = await this.dataSource
       .getRepository(ApiKeyEntity)
       .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() } });
+    if (found && this.config.NODE_ENV === 'production' && found.name.startsWith(DEMO_KEY_PREFIX)) {
+      this.logger.warn({ msg: `refused demo key ${found.keyPrefix}… (${found.name}) in production`, keyId: found.id });
+      return undefined;
+    }
     return found
       ? { keyId: found.id, name: found.name, role: found.role, declarantCodes: found.declarantCodes }
       : undefined;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '@cic/platform-config';
 import { ensureDatabase, runMigrations } from '@cic/platform-persistence';
-import { ApiKeysService } from '../auth/api-keys.service';
+import { ApiKeysService, DEMO_KEY_PREFIX } from '../auth/api-keys.service';
 import { intakeEnv } from '../config';
 import { createIntakeDataSource } from '../data-source';
 import type { Role } from '../entities';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const ds = createIntakeDataSource(config, 'cli');
   await runMigrations(ds);
   await ds.initialize();
-  const keys = new ApiKeysService(ds);
+  const keys = new ApiKeysService(ds, config);
   const command = process.argv[2];
   try {
     if (command === 'create') {
@@ -61,9 +61,9 @@ async function main(): Promise<void> {
       const file = arg('file') ?? '.infra/demo-keys.json';
       const saved: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
       const wanted: Array<{ name: string; role: Role; declarantCodes: string[] }> = [
-        { name: 'demo-admin', role: 'admin', declarantCodes: [] },
-        { name: 'demo-operator', role: 'operator', declarantCodes: [] },
-        { name: 'demo-declarant', role: 'declarant', declarantCodes: DEMO_DECLARANTS },
+        { name: `${DEMO_KEY_PREFIX}admin`, role: 'admin', declarantCodes: [] },
+        { name: `${DEMO_KEY_PREFIX}operator`, role: 'operator', declarantCodes: [] },
+        { name: `${DEMO_KEY_PREFIX}declarant`, role: 'declarant', declarantCodes: DEMO_DECLARANTS },
       ];
       const out: Record<string, string> = {};
       for (const w of wanted) {

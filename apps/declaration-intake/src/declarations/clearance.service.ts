@@ -11,13 +11,21 @@ import {
   type ClearanceDecision,
   decideClearance,
   isDirectRelease,
+  reviseOnLateDecision,
 } from '@cic/intake-domain';
 import { NonRetryableError, OutboxWriter } from '@cic/platform-messaging';
+import { runWithTrace, traceFromParent } from '@cic/platform-observability';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager, LessThan } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { DeclarationEntity, DeclarationLineEntity } from '../entities';
 import { ProblemException } from '../http/problem';
 import { addTimeline } from './timeline';
+
+/** The line numbers the declaration was accepted with (its validated payload). */
+function declaredLines(d: DeclarationEntity): number[] {
+  const goods = (d.payload as { goods?: Array<{ lineNo: number }> }).goods ?? [];
+  return goods.map((g) => g.lineNo);
+}
 
 export interface InspectionResultInput {
   kind: InspectionResultRecorded['kind'];
@@ -84,66 +92,75 @@ export class ClearanceService {
     detail: Record<string, unknown>,
     apply: () => void,
   ): Promise<void> {
-    if (d.status !== 'AWAITING_DECISIONS') {
-      // A late decision is kept for the record; it never reopens an outcome already sent.
-      await addTimeline(
-        manager,
-        d.id,
-        `LATE_${kind}`,
-        `${summary}, received after the outcome ${d.status}`,
-        detail,
-      );
-      this.logger.warn({
-        msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded`,
-        declarationId: d.id,
-      });
-      return;
-    }
+    const late = d.status !== 'AWAITING_DECISIONS';
     apply();
     await manager
       .getRepository(DeclarationEntity)
       .update(d.id, { greenChannel: d.greenChannel, exemption: d.exemption });
+    if (late) {
+      // A late decision is kept for the record and may only make the outcome stricter, never looser.
+      await addTimeline(manager, d.id, `LATE_${kind}`, `${summary}, received after the outcome ${d.status}`, detail);
+      const stricter = reviseOnLateDecision({
+        status: d.status as Exclude<DeclarationEntity['status'], 'AWAITING_DECISIONS'>,
+        settledByInspection: d.settledBy === 'INSPECTION',
+        greenChannel: d.greenChannel ?? undefined,
+        exemption: d.exemption ?? undefined,
+        declaredLines: declaredLines(d),
+      });
+      this.logger.warn({
+        msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded${stricter ? `; outcome made stricter: ${stricter.outcome}` : ''}`,
+        declarationId: d.id,
+      });
+      if (stricter) await this.conclude(manager, d, stricter, 'LATE_DECISION');
+      return;
+    }
     await addTimeline(manager, d.id, kind, summary, detail);
     const decision = decideClearance({
       greenChannel: d.greenChannel ?? undefined,
       exemption: d.exemption ?? undefined,
       timedOut: false,
+      declaredLines: declaredLines(d),
     });
-    if (decision) await this.conclude(manager, d, decision);
+    if (decision) await this.conclude(manager, d, decision, 'DECISIONS');
   }
 
-  /** The decision timeout of one declaration (from its delayed job). */
-  async onTimeout(declarationId: string): Promise<'decided' | 'already-decided' | 'unknown'> {
+  /**
+   * Decides every declaration whose decision deadline has passed (up to `limit`), in one transaction.
+   * Rows locked by a concurrent decision or another sweeper are skipped, not waited for. Each decision
+   * continues the trace of its submission. Returns how many were decided.
+   */
+  async decideDue(limit = 200): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const d = await this.lock(manager, declarationId);
-      if (!d) return 'unknown';
-      if (d.status !== 'AWAITING_DECISIONS') return 'already-decided';
-      const decision = decideClearance({
-        greenChannel: d.greenChannel ?? undefined,
-        exemption: d.exemption ?? undefined,
-        timedOut: true,
-      })!;
-      await addTimeline(
-        manager,
-        d.id,
-        'DECISION_TIMEOUT',
-        `Decision timeout: ${decision.reasons[0].message}`,
-        null,
-      );
-      await this.conclude(manager, d, decision);
-      return 'decided';
+      const due = await manager
+        .getRepository(DeclarationEntity)
+        .createQueryBuilder('d')
+        .where('d.status = :status', { status: 'AWAITING_DECISIONS' })
+        .andWhere('d.decision_due_at <= now()')
+        .orderBy('d.decision_due_at', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const d of due) {
+        await runWithTrace(traceFromParent(d.traceParent ?? undefined, d.id), () => this.timeOut(manager, d));
+      }
+      return due.length;
     });
   }
 
-  /** Declarations still awaiting decisions after the timeout (their delayed job was lost). */
-  async overdue(timeoutMs: number, limit = 100): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(DeclarationEntity).find({
-      select: { id: true },
-      where: { status: 'AWAITING_DECISIONS', receivedAt: LessThan(new Date(Date.now() - timeoutMs)) },
-      order: { receivedAt: 'ASC' },
-      take: limit,
+  private async timeOut(manager: EntityManager, d: DeclarationEntity): Promise<void> {
+    const decision = decideClearance({
+      greenChannel: d.greenChannel ?? undefined,
+      exemption: d.exemption ?? undefined,
+      timedOut: true,
+      declaredLines: declaredLines(d),
+    })!;
+    await addTimeline(manager, d.id, 'DECISION_TIMEOUT', `Decision timeout: ${decision.reasons[0].message}`, null);
+    await this.conclude(manager, d, decision, 'TIMEOUT');
+    this.logger.warn({
+      msg: `declaration ${d.id} timed out waiting for decisions: ${decision.outcome}`,
+      declarationId: d.id,
     });
-    return rows.map((r) => r.id);
   }
 
   private async conclude(
@@ -152,6 +169,7 @@ export class ClearanceService {
     decision: Pick<ClearanceDecision, 'directRelease' | 'reasons' | 'basis'> & {
       outcome: ClearanceDecision['outcome'] | 'REFUSED';
     },
+    settledBy: NonNullable<DeclarationEntity['settledBy']>,
   ): Promise<void> {
     const now = new Date();
     const revision = d.revision + 1;
@@ -161,7 +179,11 @@ export class ClearanceService {
       decidedAt: now,
       directRelease: decision.directRelease,
       reasons: decision.reasons,
+      settledBy,
     });
+    d.status = decision.outcome;
+    d.revision = revision;
+    d.settledBy = settledBy;
     const elapsedMs = Math.max(0, now.getTime() - d.receivedAt.getTime());
     await addTimeline(
       manager,
@@ -214,6 +236,7 @@ export class ClearanceService {
         d.status,
         lines.map((l) => l.lineNo),
         input.lines,
+        input.kind,
       );
       if (!result.ok) {
         throw new ProblemException(
@@ -264,12 +287,17 @@ export class ClearanceService {
       );
       const gc = d.greenChannel ?? undefined;
       const ex = d.exemption ?? undefined;
-      await this.conclude(manager, d, {
-        outcome: result.outcome,
-        directRelease: isDirectRelease(result.outcome, gc, ex),
-        reasons: result.reasons,
-        basis: { lane: gc?.lane ?? null, exempt: ex?.exempt ?? null },
-      });
+      await this.conclude(
+        manager,
+        d,
+        {
+          outcome: result.outcome,
+          directRelease: isDirectRelease(result.outcome, gc, ex, declaredLines(d)),
+          reasons: result.reasons,
+          basis: { lane: gc?.lane ?? null, exempt: ex?.exempt ?? null },
+        },
+        'INSPECTION',
+      );
       return (await manager.getRepository(DeclarationEntity).findOneBy({ id: d.id }))!;
     });
   }

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type FieldError, type InspectionDeclaration, Topics } from '@cic/contracts';
-import { fieldError, submissionKey, validateDeclaration } from '@cic/intake-domain';
-import { OutboxWriter } from '@cic/platform-messaging';
+import {
+  fieldError,
+  inspectRawInput,
+  storableCopy,
+  submissionKey,
+  validateDeclaration,
+} from '@cic/intake-domain';
+import { EventTooLargeError, OutboxWriter } from '@cic/platform-messaging';
+import { currentTrace, toTraceparent } from '@cic/platform-observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { IntakeConfig } from '../config';
 import { DeclarationDocumentEntity, DeclarationEntity, DeclarationLineEntity } from '../entities';
 import { INTAKE_CONFIG } from '../intake.tokens';
-import { DecisionTimeouts } from '../jobs/decision-timeouts';
 import { payloadHash } from './canonical-hash';
 import { addTimeline } from './timeline';
 
@@ -36,6 +42,9 @@ type NewDeclaration = Pick<
 function declarationRow(fields: NewDeclaration): DeclarationEntity {
   return {
     decidedAt: null,
+    decisionDueAt: null,
+    traceParent: null,
+    settledBy: null,
     revision: 0,
     directRelease: null,
     paperless: true,
@@ -46,6 +55,13 @@ function declarationRow(fields: NewDeclaration): DeclarationEntity {
     reasons: [],
     ...fields,
   };
+}
+
+/** A Kafka key made safe to store and publish (no control characters or lone surrogates, bounded). */
+function storableKey(key: string | null | undefined): string {
+  return (key ?? '')
+    .replace(/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .slice(0, 200);
 }
 
 export function isUniqueViolation(error: unknown): boolean {
@@ -66,7 +82,6 @@ export class IntakeService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
-    private readonly timeouts: DecisionTimeouts,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
   ) {}
 
@@ -94,9 +109,12 @@ export class IntakeService {
   ): Promise<SubmitOutcome> {
     const receivedAt = new Date();
     const repo = manager.getRepository(DeclarationEntity);
-    const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
-    const hash = payloadHash(raw);
-    const key = submissionKey(raw);
+    // Hostile shapes (deep nesting, control characters, lone surrogates, huge arrays) are found by an
+    // iterative walk before anything recursive (hashing, schema validation) or the database sees them.
+    const hostile = inspectRawInput(raw);
+    const safe = hostile.length ? storableCopy(raw) : raw;
+    const hash = payloadHash(safe);
+    const key = submissionKey(safe);
 
     if (key) {
       const existing = await repo.findOne({
@@ -128,24 +146,10 @@ export class IntakeService {
       }
     }
 
-    const validation =
-      size > this.config.MAX_DECLARATION_BYTES
-        ? {
-            ok: false as const,
-            errors: [
-              {
-                pointer: '',
-                code: 'BODY_TOO_LARGE',
-                message: `the declaration exceeds ${this.config.MAX_DECLARATION_BYTES} bytes`,
-                messageZh: '报文超过长度上限',
-              },
-            ],
-          }
-        : validateDeclaration(raw);
-
+    const validation = hostile.length ? { ok: false as const, errors: hostile } : validateDeclaration(raw);
     if (!validation.ok)
-      return this.reject(manager, raw, channel, hash, key, validation.errors, receivedAt, fallbackKey);
-    return this.accept(manager, validation.declaration, channel, hash, receivedAt);
+      return this.reject(manager, safe, channel, hash, key, validation.errors, receivedAt, fallbackKey);
+    return this.accept(manager, validation.declaration, channel, hash, receivedAt, fallbackKey);
   }
 
   private async accept(
@@ -154,8 +158,29 @@ export class IntakeService {
     channel: 'http' | 'kafka',
     hash: string,
     receivedAt: Date,
+    fallbackKey?: string | null,
   ): Promise<SubmitOutcome> {
     const id = randomUUID();
+    let accepted;
+    try {
+      // Serialised and measured before anything is stored: an event the broker would refuse is never
+      // written (it would stall nobody, but it would never reach anyone either).
+      accepted = this.outbox.prepare(Topics.DeclarationAcceptedV1, {
+        subject: id,
+        data: { ...d, declarationId: id, receivedAt: receivedAt.toISOString(), paperless: true },
+      });
+    } catch (error) {
+      if (!(error instanceof EventTooLargeError)) throw error;
+      const tooLarge: FieldError = {
+        pointer: '',
+        code: 'BODY_TOO_LARGE',
+        message: `the declaration is too large to be published (${error.bytes} of at most ${error.limit} bytes as an event)`,
+        messageZh: '报文过大，超过消息系统可发布的上限',
+      };
+      const key = { declarantCode: d.declarant.code, localRef: d.localRef };
+      return this.reject(manager, storableCopy(d), channel, hash, key, [tooLarge], receivedAt, fallbackKey);
+    }
+    const trace = currentTrace();
     const declaration = declarationRow({
       id,
       declarantCode: d.declarant.code,
@@ -166,6 +191,8 @@ export class IntakeService {
       receivedAt,
       departureDate: d.departureDate,
       payload: d,
+      decisionDueAt: new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS),
+      traceParent: trace ? toTraceparent(trace) : null,
     });
     await manager.getRepository(DeclarationEntity).insert(declaration);
     await manager.getRepository(DeclarationLineEntity).insert(
@@ -203,12 +230,7 @@ export class IntakeService {
       { channel },
       receivedAt,
     );
-    await this.outbox.publish(manager, Topics.DeclarationAcceptedV1, {
-      subject: id,
-      data: { ...d, declarationId: id, receivedAt: receivedAt.toISOString(), paperless: true },
-    });
-    // Scheduled inside the transaction: if it rolls back the job finds no declaration and does nothing.
-    await this.timeouts.schedule(id);
+    await this.outbox.publish(manager, Topics.DeclarationAcceptedV1, accepted);
     this.logger.log({
       msg: `accepted declaration ${id} (${d.declarant.code}:${d.localRef}) via ${channel}`,
       declarationId: id,
@@ -230,10 +252,11 @@ export class IntakeService {
     const message = `The declaration has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}`;
     if (!key) {
       // Nothing to file it under: answer, but store nothing.
-      const [declarantCode, localRef] = (fallbackKey ?? '').split(':');
+      const safeKey = storableKey(fallbackKey);
+      const [declarantCode, localRef] = safeKey.split(':');
       if (channel === 'kafka') {
         await this.publishRejected(manager, {
-          subject: fallbackKey || 'UNKNOWN',
+          subject: safeKey || 'UNKNOWN',
           declarantCode: declarantCode || 'UNKNOWN',
           localRef: localRef || 'UNKNOWN',
           code,
@@ -254,20 +277,34 @@ export class IntakeService {
     });
     if (same) return { kind: 'rejected', declarationId: same.id, code, message, errors, repeated: true };
     const id = randomUUID();
-    await repo.insert(
-      declarationRow({
-        id,
-        declarantCode: key.declarantCode,
-        localRef: key.localRef,
-        payloadHash: hash,
-        status: 'REJECTED',
-        channel,
-        receivedAt,
-        decidedAt: receivedAt,
-        payload: raw as Record<string, unknown>,
-        rejection: { code, message, errors },
-      }),
-    );
+    // The same invalid submission arriving several times at once: one REJECTED record and one event.
+    // The unique index on (declarant, localRef, payload hash) of rejected rows decides who files it.
+    const inserted = await repo
+      .createQueryBuilder()
+      .insert()
+      .values(
+        declarationRow({
+          id,
+          declarantCode: key.declarantCode,
+          localRef: key.localRef,
+          payloadHash: hash,
+          status: 'REJECTED',
+          channel,
+          receivedAt,
+          decidedAt: receivedAt,
+          payload: raw as Record<string, unknown>,
+          rejection: { code, message, errors },
+        }),
+      )
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) {
+      const winner = await repo.findOneOrFail({
+        where: { declarantCode: key.declarantCode, localRef: key.localRef, status: 'REJECTED', payloadHash: hash },
+      });
+      return { kind: 'rejected', declarationId: winner.id, code, message, errors, repeated: true };
+    }
     await addTimeline(
       manager,
       id,

@@ -18,6 +18,11 @@ export type DeclarationStatus = 'AWAITING_DECISIONS' | ClearanceOutcome;
   unique: true,
   where: `"status" <> 'REJECTED'`,
 })
+@Index('UQ_declarations_rejected_submission', ['declarantCode', 'localRef', 'payloadHash'], {
+  unique: true,
+  where: `"status" = 'REJECTED'`,
+})
+@Index('IX_declarations_decision_due', ['decisionDueAt'], { where: `"status" = 'AWAITING_DECISIONS'` })
 @Index('IX_declarations_status_received', ['status', 'receivedAt'])
 @Index('IX_declarations_declarant_received', ['declarantCode', 'receivedAt'])
 export class DeclarationEntity {
@@ -45,6 +50,22 @@ export class DeclarationEntity {
 
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;
+
+  /**
+   * When the decision timeout falls (receipt + DECISION_TIMEOUT_MS). The deadline lives here, in the
+   * same row and transaction as the declaration, and a sweep decides what is due: no job per
+   * declaration, and no Redis on the path that holds the transaction.
+   */
+  @Column({ name: 'decision_due_at', type: 'timestamptz', nullable: true })
+  decisionDueAt!: Date | null;
+
+  /** W3C traceparent of the submission, so work done later (the timeout sweep) continues its trace. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 55, nullable: true })
+  traceParent!: string | null;
+
+  /** What set the current outcome: both decisions, the timeout, an inspection result, or a late decision. */
+  @Column({ name: 'settled_by', type: 'varchar', length: 16, nullable: true })
+  settledBy!: 'DECISIONS' | 'TIMEOUT' | 'INSPECTION' | 'LATE_DECISION' | null;
 
   /** Revision of the latest clearance decision (0 before the first). */
   @Column({ type: 'integer', default: 0 })

@@ -1,4 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { failureKind } from '@cic/platform-messaging';
 import type { Request, Response } from 'express';
 import type { ProblemBody } from './problem';
 
@@ -13,6 +14,7 @@ const CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'VALIDATION_FAILED',
   429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 export function sendProblem(res: Response, req: Request, body: ProblemBody): void {
@@ -44,6 +46,20 @@ export class ProblemFilter implements ExceptionFilter {
         status,
         code: CODES[status] ?? `HTTP_${status}`,
         detail,
+      });
+    }
+    if (failureKind(exception) === 'infrastructure') {
+      // The database or broker is away: nothing is wrong with the request, and nothing was stored.
+      this.logger.warn({
+        msg: `${req.method} ${req.originalUrl} answered 503: a dependency is unavailable (${(exception as Error)?.message})`,
+      });
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, req, {
+        type: 'about:blank',
+        title: 'Service temporarily unavailable',
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        detail: 'A dependency of the service is unavailable; nothing was stored. Retry the same request later.',
       });
     }
     this.logger.error({ msg: `unhandled error on ${req.method} ${req.originalUrl}`, err: exception });

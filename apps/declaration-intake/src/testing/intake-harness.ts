@@ -55,7 +55,6 @@ export async function startIntake(env: Record<string, string> = {}): Promise<Int
     DB_SCHEMA: `it_intake_${run}`,
     KAFKA_GROUP_ID: `it-intake-${run}`,
     KAFKA_TOPIC_PREFIX: `it-${run}.`,
-    QUEUE_PREFIX: `it-${run}`,
     KAFKA_RETRY_INITIAL_MS: '50',
     KAFKA_MAX_ATTEMPTS: '3',
     ...env,

@@ -11,22 +11,58 @@ const csv = z
   )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).min(1));
 
-/** Variables every service reads. Services extend this with their own. */
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Variables every service reads. Services extend this with their own. The defaults here are the
+ * production ones: no address of a database, Redis or broker is guessed, topics are replicated 3 times
+ * with min.insync.replicas 2, and API docs are off. Outside production, `LOCAL_DEFAULTS` fill in the
+ * local stack (see parseConfig).
+ */
 export const platformEnv = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  DATABASE_URL: secret(z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')).default(
-    'postgres://postgres@127.0.0.1:5432/cic',
-  ),
-  REDIS_URL: secret(z.string().regex(/^rediss?:\/\//, 'a redis:// URL')).default('redis://127.0.0.1:6379'),
-  KAFKA_BROKERS: csv.default(['127.0.0.1:9092']),
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
-  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(1),
-  /** Handler attempts before a message goes to the dead-letter topic. */
+  DATABASE_URL: secret(z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')),
+  REDIS_URL: secret(z.string().regex(/^rediss?:\/\//, 'a redis:// URL')),
+  KAFKA_BROKERS: csv,
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).default(3),
+  /** With acks=all, a write needs this many in-sync replicas: 2 of 3 survives one broker down. */
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).default(2),
+  /** Largest message accepted and published; checked against the topics at start-up. */
+  KAFKA_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Handler attempts before a message that fails on its own goes to the dead-letter topic. */
   KAFKA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   KAFKA_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(1).default(5000),
+  /** Backoff cap while the infrastructure is away (retried without limit). */
+  KAFKA_RETRY_INFRA_MAX_MS: z.coerce.number().int().min(1).default(5000),
+  /** Longest one handler call may take before it is retried. */
+  KAFKA_HANDLER_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /** Serve the OpenAPI document and UI at /docs. */
+  DOCS_ENABLED: flag.default(false),
 });
 export type PlatformEnv = z.infer<typeof platformEnv>;
+
+/**
+ * What a developer's machine, CI and `npm start` use when a variable is unset and NODE_ENV is not
+ * production: the local stack of the README, one broker (replication 1), 3 partitions, docs on.
+ */
+export const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/cic',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_PARTITIONS: '3',
+  KAFKA_REPLICATION_FACTOR: '1',
+  KAFKA_MIN_INSYNC_REPLICAS: '1',
+  DOCS_ENABLED: 'true',
+};

@@ -50,3 +50,43 @@ describe('platformEnv', () => {
     expect(() => parseConfig(platformEnv, { KAFKA_BROKERS: 'k1' })).toThrow(/KAFKA_BROKERS/);
   });
 });
+
+describe('production mode', () => {
+  it('guesses no address: each missing one is named', () => {
+    let error: unknown;
+    try {
+      parseConfig(platformEnv, { NODE_ENV: 'production' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'DATABASE_URL is required',
+      'REDIS_URL is required',
+      'KAFKA_BROKERS is required',
+    ]);
+  });
+
+  it('replicates topics 3 times with min.insync.replicas 2 and serves no docs unless asked', () => {
+    const sut = parseConfig(platformEnv, {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/cic',
+      REDIS_URL: 'redis://cache:6379',
+      KAFKA_BROKERS: 'k1:9092,k2:9092,k3:9092',
+    });
+    expect(sut).toMatchObject({
+      KAFKA_REPLICATION_FACTOR: 3,
+      KAFKA_MIN_INSYNC_REPLICAS: 2,
+      KAFKA_PARTITIONS: 12,
+      DOCS_ENABLED: false,
+    });
+  });
+
+  it('keeps the local overrides outside production', () => {
+    expect(parseConfig(platformEnv, {})).toMatchObject({
+      KAFKA_REPLICATION_FACTOR: 1,
+      KAFKA_MIN_INSYNC_REPLICAS: 1,
+      KAFKA_PARTITIONS: 3,
+      DOCS_ENABLED: true,
+    });
+  });
+});

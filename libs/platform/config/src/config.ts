@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCAL_DEFAULTS } from './common-env';
 
 /** Marks a variable as secret: it is never printed, not even in a validation error. */
 export function secret<T extends z.ZodType>(schema: T): T {
@@ -31,7 +32,14 @@ export function parseConfig<S extends z.ZodObject>(
   env: NodeJS.ProcessEnv = process.env,
 ): z.infer<S> {
   // Empty strings mean "unset", so defaults apply to `FOO=` as they do to a missing FOO.
-  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const input: Record<string, string> = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+  // Outside production the local stack fills what is unset; production guesses no address.
+  if ((input['NODE_ENV'] ?? 'development') !== 'production') {
+    for (const [key, value] of Object.entries(LOCAL_DEFAULTS))
+      if (key in schema.shape && input[key] === undefined) input[key] = value;
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {

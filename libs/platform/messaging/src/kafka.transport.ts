@@ -15,11 +15,19 @@ import { claimInbox } from './inbox';
 import { KafkaClient } from './kafka-client';
 import {
   deadLetterTopic,
+  DEFAULT_MAX_MESSAGE_BYTES,
   MESSAGING_OPTIONS,
   type MessagingOptions,
   physicalTopic,
 } from './messaging.options';
-import { consumedTotal, consumerUp, handlerRetriesTotal, handlerSeconds } from './messaging.metrics';
+import {
+  consumedTotal,
+  consumerUp,
+  handlerRetriesTotal,
+  handlerSeconds,
+  pausedPartitions,
+} from './messaging.metrics';
+import { type FailureKind, failureKind, HandlerTimeoutError } from './failure-kind';
 import { OutboxWriter } from './outbox';
 import { provisionTopics } from './topic-provisioner';
 
@@ -32,11 +40,29 @@ export interface HandledEvent {
   outcome: HandledOutcome;
 }
 
+interface RetryState {
+  /** The message being retried; its partition is paused meanwhile. */
+  offset: string;
+  /** Failures of any kind so far (drives the backoff). */
+  failures: number;
+  /** Failures of the message's own making (bounded by retry.maxAttempts). */
+  messageAttempts: number;
+  nextDelayMs: number;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 export interface KafkaTransportEvents extends Record<string, (e: HandledEvent) => void> {
   handled: (e: HandledEvent) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Nest custom transport over kafkajs. Handlers stay `@EventPattern(Topic.X)`; this class does the rest
@@ -49,6 +75,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   private consumer?: Consumer;
   private readonly events = new EventEmitter();
   private joined = false;
+  /** The consumer crashed and kafkajs gave up restarting it: only a new process helps. */
+  private crashedFatally = false;
+  private readonly retrying = new Map<string, RetryState>();
+  private readonly resumeTimers = new Set<NodeJS.Timeout>();
+  private readonly handlerTimeoutMs: number;
   private stopping = false;
   private readonly log = new Logger('KafkaTransport');
 
@@ -61,7 +92,9 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     health: HealthRegistry,
   ) {
     super();
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30000;
     if (options.consume !== false) {
+      health.registerLiveness({ name: 'kafka-consumer', live: () => this.isLive() });
       health.register({
         name: 'kafka-consumer',
         check: async () => {
@@ -70,6 +103,14 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         },
       });
     }
+  }
+
+  /**
+   * False once the consumer has crashed for good (kafkajs will not restart it): liveness fails so the
+   * orchestrator restarts the process. A consumer that is rejoining or retrying is still live.
+   */
+  isLive(): boolean {
+    return !this.crashedFatally;
   }
 
   /** True while the consumer is in its group and fetching. */
@@ -126,17 +167,22 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const admin = this.client.kafka.admin();
     await admin.connect();
     try {
-      const created = await provisionTopics(
+      const report = await provisionTopics(
         admin,
         [
           ...topics.keys(),
           ...this.options.produces.map((t) => physicalTopic(this.options, t.name)),
           deadLetterTopic(this.options.groupId),
         ],
-        this.options.partitions,
-        this.options.replicationFactor,
+        {
+          partitions: this.options.partitions,
+          replicationFactor: this.options.replicationFactor,
+          minInsyncReplicas: this.options.minInsyncReplicas ?? 1,
+          maxMessageBytes: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+        },
       );
-      if (created.length) this.log.log(`created topics: ${created.join(', ')}`);
+      if (report.created.length) this.log.log(`created topics: ${report.created.join(', ')}`);
+      for (const warning of report.warnings) this.log.warn(`topic settings: ${warning}`);
     } finally {
       await admin.disconnect();
     }
@@ -152,6 +198,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
+      this.crashedFatally = false;
       consumerUp.set(1);
       this.log.log({
         msg: `joined group ${payload.groupId} as ${payload.memberId}`,
@@ -161,6 +208,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.joined = false;
       consumerUp.set(0);
+      // kafkajs restarts the consumer itself unless the error is not retriable; then nothing will.
+      if (!payload.restart) this.crashedFatally = true;
       this.log.error({
         msg: `consumer crashed: ${payload.error.message}; restarting: ${payload.restart}`,
         err: payload.error,
@@ -180,40 +229,81 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   }
 
   private async handleBatch(payload: EachBatchPayload, topics: Map<string, TopicDefinition>): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload;
     const topic = topics.get(batch.topic);
     if (!topic) throw new Error(`received a batch for unsubscribed topic ${batch.topic}`);
-    for (const message of batch.messages) {
-      // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
-      if (!isRunning() || isStale()) break;
-      await this.handleMessage(topic, batch.topic, batch.partition, message, heartbeat);
-      resolveOffset(message.offset);
-      await heartbeat();
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    // Long handlers must not cost the group membership: heartbeat on a timer while the batch runs.
+    const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 2000);
+    try {
+      for (const message of batch.messages) {
+        // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
+        if (!isRunning() || isStale() || this.stopping) break;
+        const retry = this.retrying.get(partitionKey);
+        if (retry && retry.offset !== message.offset) {
+          // A different message than the one being retried: that retry is settled or stale.
+          this.retrying.delete(partitionKey);
+        }
+        const outcome = await this.handleMessage(topic, batch.topic, batch.partition, message);
+        if (outcome === 'retry-later') {
+          this.scheduleRetry(batch.topic, batch.partition, message.offset, pause);
+          break;
+        }
+        this.retrying.delete(partitionKey);
+        resolveOffset(message.offset);
+        // Throttled by kafkajs; throws when the group rebalances, ending the batch at this boundary.
+        await heartbeat();
+      }
+      await commitOffsetsIfNecessary();
+    } finally {
+      clearInterval(keepAlive);
     }
-    await commitOffsetsIfNecessary();
   }
 
+  /**
+   * Holds up only this partition: it is paused and its fetch position stays at the failed message (its
+   * offset is not resolved), so it is fetched again when the pause ends. Other partitions keep flowing
+   * because the batch returns at once instead of sleeping inside the fetch loop.
+   */
+  private scheduleRetry(physical: string, partition: number, offset: string, pause: () => () => void): void {
+    const key = `${physical}:${partition}`;
+    const state = this.retrying.get(key);
+    const delay = state?.nextDelayMs ?? this.options.retry.initialMs;
+    const resume = pause();
+    pausedPartitions.inc();
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      pausedPartitions.dec();
+      resume();
+    }, delay);
+    this.resumeTimers.add(timer);
+    this.log.debug?.(`paused ${key} for ${delay} ms before retrying offset ${offset}`);
+  }
+
+  /** Settles one message: handled, duplicate, dead-lettered, or 'retry-later' (partition pauses). */
   private async handleMessage(
     topic: TopicDefinition,
     physical: string,
     partition: number,
     message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<HandledOutcome | 'retry-later'> {
     const handler = this.messageHandlers.get(topic.name)!;
     const extras = (handler.extras ?? {}) as EventHandlerExtras;
-    const decoded = decodeEvent(topic, message.value, extras.validate !== 'envelope');
     const where = { topic: physical, partition, message };
-    if (!decoded.ok) {
-      await this.deadLetters.send(where, { code: decoded.code, message: decoded.message, attempts: 0 });
-      return this.settled(topic.name, partition, message.offset, undefined, 'dead_lettered');
-    }
-    const event = decoded.event;
-    const headers = headersToStrings(message.headers);
-    const trace = traceFromParent(headers[Header.traceparent], event.subject);
-    const { maxAttempts, initialMs, maxMs } = this.options.retry;
+    const key = `${physical}:${partition}`;
+    const state = this.retrying.get(key);
+    const previous = state && state.offset === message.offset ? state : undefined;
+    const attempt = (previous?.messageAttempts ?? 0) + 1;
 
-    for (let attempt = 1; ; attempt++) {
+    try {
+      const decoded = decodeEvent(topic, message.value, extras.validate !== 'envelope');
+      if (!decoded.ok) {
+        await this.deadLetters.send(where, { code: decoded.code, message: decoded.message, attempts: 0 });
+        return this.settled(topic.name, partition, message.offset, undefined, 'dead_lettered');
+      }
+      const event = decoded.event;
+      const headers = headersToStrings(message.headers);
+      const trace = traceFromParent(headers[Header.traceparent], event.subject);
       const info: KafkaMessageInfo = {
         topic: topic.name,
         partition,
@@ -225,18 +315,14 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       };
       const timer = handlerSeconds.startTimer({ topic: topic.name });
       try {
-        const outcome = await runWithTrace(trace, () => this.invoke(handler, extras, event, info));
-        timer();
+        const outcome = await runWithTrace(trace, () =>
+          withTimeout(this.invoke(handler, extras, event, info), this.handlerTimeoutMs),
+        );
         return this.settled(topic.name, partition, message.offset, event.id, outcome);
       } catch (error) {
-        timer();
         const err = error instanceof Error ? error : new Error(describeError(error));
-        const retryable = !(err instanceof NonRetryableError);
-        if (!retryable || attempt >= maxAttempts || this.stopping) {
-          if (this.stopping && retryable && attempt < maxAttempts) {
-            // Shutting down mid-retry: leave the offset unresolved so the next owner retries it.
-            throw err;
-          }
+        const kind = failureKind(err);
+        if (kind === 'message' && (err instanceof NonRetryableError || attempt >= this.options.retry.maxAttempts)) {
           await this.deadLetters.send(where, {
             code: err instanceof NonRetryableError ? err.code : 'HANDLER_FAILED',
             message: `${err.name}: ${err.message}`,
@@ -244,18 +330,50 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
           });
           return this.settled(topic.name, partition, message.offset, event.id, 'dead_lettered');
         }
-        handlerRetriesTotal.inc({ topic: topic.name });
-        const delay = Math.min(initialMs * 2 ** (attempt - 1), maxMs);
-        this.log.warn({
-          msg: `handler for ${topic.name} failed (attempt ${attempt}/${maxAttempts}), retrying in ${delay} ms: ${err.message}`,
-          eventId: event.id,
-          partition,
-          offset: message.offset,
-        });
-        await sleep(delay);
-        await heartbeat();
+        this.recordFailure(key, message.offset, kind, previous, err, { eventId: event.id, topic: topic.name, attempt });
+        return 'retry-later';
+      } finally {
+        timer();
       }
+    } catch (error) {
+      // Dead-lettering itself failed (broker or database away): an infrastructure failure like any other.
+      const err = error instanceof Error ? error : new Error(describeError(error));
+      this.recordFailure(key, message.offset, 'infrastructure', previous, err, { topic: topic.name, attempt });
+      return 'retry-later';
     }
+  }
+
+  private recordFailure(
+    key: string,
+    offset: string,
+    kind: FailureKind,
+    previous: RetryState | undefined,
+    err: Error,
+    where: { topic: string; attempt: number; eventId?: string },
+  ): void {
+    const { initialMs, maxMs, infraMaxMs = 5000, maxAttempts } = this.options.retry;
+    const failures = (previous?.failures ?? 0) + 1;
+    const messageAttempts = (previous?.messageAttempts ?? 0) + (kind === 'message' ? 1 : 0);
+    const cap = kind === 'message' ? maxMs : infraMaxMs;
+    const nextDelayMs = Math.min(initialMs * 2 ** Math.min(failures - 1, 20), cap);
+    this.retrying.set(key, { offset, failures, messageAttempts, nextDelayMs });
+    handlerRetriesTotal.inc({ topic: where.topic, kind });
+    const [physical, partition] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+    const detail = {
+      eventId: where.eventId,
+      topic: physical,
+      partition: Number(partition),
+      offset,
+      failureKind: kind,
+      failures,
+      retryInMs: nextDelayMs,
+    };
+    const text =
+      kind === 'infrastructure'
+        ? `infrastructure unavailable while handling ${physical}/${partition}@${offset} (failure ${failures}, retrying without limit in ${nextDelayMs} ms; only this partition waits): ${err.message}`
+        : `handler for ${where.topic} failed (attempt ${messageAttempts}/${maxAttempts}), retrying in ${nextDelayMs} ms: ${err.message}`;
+    // The first failures are warnings; a long outage logs every tenth so the log stays readable.
+    if (failures <= 3 || failures % 10 === 0) this.log.warn({ msg: text, ...detail });
   }
 
   private async invoke(
@@ -298,14 +416,18 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     offset: string,
     eventId: string | undefined,
     outcome: HandledOutcome,
-  ): void {
+  ): HandledOutcome {
     consumedTotal.inc({ topic, outcome });
     this.events.emit('handled', { topic, partition, offset, eventId, outcome } satisfies HandledEvent);
+    return outcome;
   }
 
   /** Stops fetching, lets the batch in progress finish and commit, then leaves the group. */
   async close(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.resumeTimers) clearTimeout(timer);
+    pausedPartitions.dec(this.resumeTimers.size);
+    this.resumeTimers.clear();
     const consumer = this.consumer;
     this.consumer = undefined;
     if (consumer) {

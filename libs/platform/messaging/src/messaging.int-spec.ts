@@ -197,9 +197,9 @@ describe('messaging on the real broker and database', () => {
       );
 
       // What a relay does up to its crash: read and publish, never mark.
-      const rows = await relay.fetchPending();
+      const rows = await relay.pending();
       expect(rows.map((r) => r.topic)).toEqual([names.input.name]);
-      await relay.send(rows);
+      await relay.publishUnmarked(rows);
       await waitFor('the first delivery to be handled', () =>
         outcomes.find((o) => o.eventId === event.id && o.outcome === 'handled'),
       );

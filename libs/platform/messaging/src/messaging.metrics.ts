@@ -21,8 +21,8 @@ export const handlerRetriesTotal = once(
   () =>
     new Counter({
       name: 'cic_messaging_handler_retries_total',
-      help: 'Handler attempts that failed and were retried',
-      labelNames: ['topic'],
+      help: 'Handler attempts that failed and will be retried, by kind (infrastructure: without limit; message: bounded)',
+      labelNames: ['topic', 'kind'],
       registers: [metricsRegistry],
     }),
 );
@@ -77,6 +77,47 @@ export const consumerUp = once(
     new Gauge({
       name: 'cic_messaging_consumer_up',
       help: '1 while the Kafka consumer is in its group and fetching',
+      registers: [metricsRegistry],
+    }),
+);
+
+export const pausedPartitions = once(
+  'cic_messaging_paused_partitions',
+  () =>
+    new Gauge({
+      name: 'cic_messaging_paused_partitions',
+      help: 'Partitions paused while a message waits for its retry (only that partition waits)',
+      registers: [metricsRegistry],
+    }),
+);
+
+export const outboxParkedTotal = once(
+  'cic_messaging_outbox_parked_total',
+  () =>
+    new Counter({
+      name: 'cic_messaging_outbox_parked_total',
+      help: 'Outbox events the broker refused for good, parked for operators (the rows behind flow on)',
+      labelNames: ['topic', 'reason'],
+      registers: [metricsRegistry],
+    }),
+);
+
+export const outboxParked = once(
+  'cic_messaging_outbox_parked',
+  () =>
+    new Gauge({
+      name: 'cic_messaging_outbox_parked',
+      help: "Parked outbox events awaiting an operator, as of the relay's last look",
+      registers: [metricsRegistry],
+    }),
+);
+
+export const relayFailuresTotal = once(
+  'cic_messaging_outbox_relay_failures_total',
+  () =>
+    new Counter({
+      name: 'cic_messaging_outbox_relay_failures_total',
+      help: 'Outbox relay rounds that failed (database or broker unavailable) and were retried',
       registers: [metricsRegistry],
     }),
 );

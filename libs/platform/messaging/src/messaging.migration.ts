@@ -1,7 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Inbox and outbox tables of a service schema; add it to the service's migrations list. */
-export function createMessagingMigration(schema: string): new () => MigrationInterface {
+type MigrationClass = new () => MigrationInterface;
+
+/** Inbox and outbox tables of a service schema (the first messaging migration). */
+export function createMessagingMigration(schema: string): MigrationClass {
   return class MessagingTables1763700000100 implements MigrationInterface {
     name = 'MessagingTables1763700000100';
 
@@ -39,4 +41,44 @@ export function createMessagingMigration(schema: string): new () => MigrationInt
       await q.query(`DROP TABLE "${schema}"."outbox"`);
     }
   };
+}
+
+/**
+ * Parked outbox rows: an event the broker refuses for good (too large, invalid) is kept with its error
+ * and skipped, so the rows behind it flow on. The pending index excludes parked rows.
+ */
+export function createOutboxParkingMigration(schema: string): MigrationClass {
+  return class OutboxParking1763700000110 implements MigrationInterface {
+    name = 'OutboxParking1763700000110';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE "${schema}"."outbox" ADD "parked_at" timestamptz NULL`);
+      await q.query(`ALTER TABLE "${schema}"."outbox" ADD "park_error" text NULL`);
+      await q.query(`DROP INDEX "${schema}"."IX_outbox_unpublished"`);
+      await q.query(
+        `CREATE INDEX "IX_outbox_unpublished" ON "${schema}"."outbox" ("id") WHERE "published_at" IS NULL AND "parked_at" IS NULL`,
+      );
+      await q.query(
+        `CREATE INDEX "IX_outbox_parked" ON "${schema}"."outbox" ("parked_at") WHERE "parked_at" IS NOT NULL`,
+      );
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX "${schema}"."IX_outbox_parked"`);
+      await q.query(`DROP INDEX "${schema}"."IX_outbox_unpublished"`);
+      await q.query(
+        `CREATE INDEX "IX_outbox_unpublished" ON "${schema}"."outbox" ("id") WHERE "published_at" IS NULL`,
+      );
+      await q.query(`ALTER TABLE "${schema}"."outbox" DROP COLUMN "park_error"`);
+      await q.query(`ALTER TABLE "${schema}"."outbox" DROP COLUMN "parked_at"`);
+    }
+  };
+}
+
+/**
+ * Every migration the messaging library needs in a service schema, in order. A service lists these
+ * after its schema migration and before its own tables.
+ */
+export function messagingMigrations(schema: string): MigrationClass[] {
+  return [createMessagingMigration(schema), createOutboxParkingMigration(schema)];
 }

@@ -16,7 +16,21 @@ export interface MessagingOptions {
   produces: readonly TopicDefinition[];
   partitions: number;
   replicationFactor: number;
-  retry: { maxAttempts: number; initialMs: number; maxMs: number };
+  /** `min.insync.replicas` of provisioned topics (production 2 with replication 3; locally 1). */
+  minInsyncReplicas?: number;
+  /**
+   * Largest message (value, key and headers) the broker takes for these topics; events above it are
+   * refused before they are stored, and the relay caps its produce requests to it. Checked against the
+   * broker and topic settings at start-up. Default 1 MiB (Kafka's own default is 1,048,588 bytes).
+   */
+  maxMessageBytes?: number;
+  /**
+   * `maxAttempts` bounds handler failures of the message's own making (then the dead-letter topic);
+   * infrastructure failures retry without limit, backing off up to `infraMaxMs`.
+   */
+  retry: { maxAttempts: number; initialMs: number; maxMs: number; infraMaxMs?: number };
+  /** Longest one handler call may take before it counts as failed (infrastructure) and is retried. */
+  handlerTimeoutMs?: number;
   /** Partitions handled at once by one instance (order within a partition is always kept). */
   partitionsConcurrency: number;
   relay?: {
@@ -39,6 +53,8 @@ export interface MessagingOptions {
 export function physicalTopic(options: Pick<MessagingOptions, 'topicPrefix'>, name: string): string {
   return `${options.topicPrefix ?? ''}${name}`;
 }
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 

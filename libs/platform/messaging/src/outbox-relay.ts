@@ -5,26 +5,66 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { HealthRegistry } from '@cic/platform-observability';
+import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { KafkaClient } from './kafka-client';
-import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { outboxPending, outboxPublishedTotal } from './messaging.metrics';
-import { outboxChannel } from './outbox';
+import { DEFAULT_MAX_MESSAGE_BYTES, MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import {
+  outboxParked,
+  outboxParkedTotal,
+  outboxPending,
+  outboxPublishedTotal,
+  relayFailuresTotal,
+} from './messaging.metrics';
+import { messageBytes, outboxChannel } from './outbox';
 
 export interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
-  payload: unknown;
+  /** The event as stored (jsonb rendered as text: no parse and re-serialise on the hot path). */
+  value: string;
   headers: Record<string, string>;
+}
+
+interface Outgoing {
+  row: OutboxRow;
+  message: Message;
+  bytes: number;
+}
+
+/** Broker answers that retrying the same bytes can never change: the row is parked. */
+const PERMANENT_BROKER_ERRORS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
+
+function permanentBrokerError(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  for (let e = error; typeof e === 'object' && e !== null && !seen.has(e); ) {
+    seen.add(e);
+    const type = (e as { type?: unknown }).type;
+    if (typeof type === 'string' && PERMANENT_BROKER_ERRORS.has(type)) return type;
+    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+  }
+  return undefined;
 }
 
 /**
  * Publishes outbox rows in id order (so in commit order per key) with the idempotent producer, then marks
- * them. One relay per service schema is active at a time (Postgres advisory lock); others stand by.
- * A crash between publish and mark republishes those rows on the next run: consumers' inboxes absorb
- * the duplicates, nothing is lost.
+ * them. At most one relay publishes a schema's outbox:
+ * - leadership is a session advisory lock held by one dedicated connection, and that same connection
+ *   claims (selects) and marks every batch. A relay that loses the connection loses the lock and, with
+ *   it, any way to claim or mark: its next statement fails and it steps down before publishing more.
+ *   A standby takes the lock only after the old session is gone, so two relays never publish at once.
+ * - a crash between publish and mark republishes at most that one batch; consumers' inboxes absorb it.
+ * - each produce request is capped in bytes (the broker's limit) as well as rows; a row the broker
+ *   refuses for good (too large, invalid) is parked with its error and the rows behind it flow on.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -37,15 +77,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly retentionHours: number;
+  readonly maxMessageBytes: number;
+  private readonly schema: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly client: KafkaClient,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    health: HealthRegistry,
   ) {
+    health.registerLiveness({ name: 'outbox-relay', live: () => this.isLive() });
     this.batchSize = options.relay?.batchSize ?? 500;
     this.pollMs = options.relay?.pollMs ?? 1000;
     this.retentionHours = options.relay?.retentionHours ?? 72;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.schema = options.schema;
   }
 
   onApplicationBootstrap(): void {
@@ -61,10 +107,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.lockClient !== undefined;
   }
 
+  /** False when the relay loop has stopped while it should be running (liveness). */
+  isLive(): boolean {
+    return !this.running || this.loopDone !== undefined;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loopDone = this.loop();
+    this.loopDone = this.loop().finally(() => (this.loopDone = undefined));
   }
 
   /** Finishes the batch in flight (publish and mark), then releases the lock. */
@@ -91,40 +142,109 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         }
       } catch (error) {
         failures++;
+        relayFailuresTotal.inc();
         const delay = Math.min(200 * 2 ** failures, 10000);
-        this.logger.error({
-          msg: `outbox relay failed, retrying in ${delay} ms: ${(error as Error).message}`,
-          err: error,
-        });
+        if (failures <= 3 || failures % 10 === 0)
+          this.logger.error({
+            msg: `outbox relay for schema ${this.schema} failed (${failures} in a row), retrying in ${delay} ms: ${(error as Error).message}`,
+            err: error,
+          });
+        // Whatever failed, the lock connection may be the reason: step down unless it still answers.
         if (this.lockClient && !(await this.lockAlive())) await this.releaseLock();
         await this.idle(delay);
       }
     }
   }
 
-  /** One round: fetch pending rows, publish, mark. Returns how many were published. */
+  /**
+   * One round on the lock connection: claim pending rows, publish them (capped in bytes), mark them.
+   * Returns how many rows were settled (published or parked).
+   */
   async publishBatch(): Promise<number> {
-    const rows = await this.fetchPending();
+    const lock = this.lockClient;
+    if (!lock) throw new Error('not the outbox leader');
+    const rows = await this.fetchPending(lock);
     outboxPending.set(rows.length);
     if (rows.length === 0) return 0;
-    await this.send(rows);
-    await this.markPublished(rows);
-    return rows.length;
+    const outgoing: Outgoing[] = [];
+    let settled = 0;
+    for (const row of rows) {
+      const message = { key: row.message_key, value: row.value, headers: row.headers };
+      const bytes = messageBytes(message);
+      if (bytes > this.maxMessageBytes) {
+        await this.park(lock, row, 'MESSAGE_TOO_LARGE', `event of ${bytes} bytes exceeds the ${this.maxMessageBytes}-byte limit`);
+        settled++;
+        continue;
+      }
+      outgoing.push({ row, message, bytes });
+    }
+    // Rows in id order until the byte cap; a single row always fits (it passed the check above).
+    let bytes = 0;
+    let take = 0;
+    while (take < outgoing.length && (take === 0 || bytes + outgoing[take].bytes <= this.maxMessageBytes)) {
+      bytes += outgoing[take].bytes;
+      take++;
+    }
+    const chunk = outgoing.slice(0, take);
+    if (chunk.length) {
+      const published = await this.sendIsolatingRefusals(lock, chunk);
+      await this.markPublished(lock, published);
+      settled += chunk.length;
+    }
+    return settled;
   }
 
-  async fetchPending(limit = this.batchSize): Promise<OutboxRow[]> {
-    return this.dataSource.query(
-      `SELECT id, topic, message_key, payload, headers FROM "${this.options.schema}"."outbox"
-       WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [limit],
+  private pendingSql(): string {
+    return `SELECT id, topic, message_key, payload::text AS value, headers FROM "${this.schema}"."outbox"
+       WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`;
+  }
+
+  private async fetchPending(lock: Client): Promise<OutboxRow[]> {
+    return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
+  }
+
+  /** The rows a leader would claim next, read without claiming (tools and tests). */
+  async pending(limit = this.batchSize): Promise<OutboxRow[]> {
+    return this.dataSource.query(this.pendingSql(), [limit]);
+  }
+
+  /** Publishes rows without marking them: what a relay that dies before its mark has done (tests). */
+  async publishUnmarked(rows: OutboxRow[]): Promise<void> {
+    await this.send(
+      rows.map((row) => {
+        const message = { key: row.message_key, value: row.value, headers: row.headers };
+        return { row, message, bytes: messageBytes(message) };
+      }),
     );
   }
 
-  async send(rows: OutboxRow[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-    for (const row of rows) {
+  /**
+   * Publishes the chunk. When the broker refuses it for a permanent reason, sends its rows one at a time
+   * to find the culprits, parks those and publishes the rest. Transient failures propagate (retried).
+   * Returns the rows that were published.
+   */
+  private async sendIsolatingRefusals(lock: Client, chunk: Outgoing[]): Promise<OutboxRow[]> {
+    try {
+      await this.send(chunk);
+      return chunk.map((o) => o.row);
+    } catch (error) {
+      const permanent = permanentBrokerError(error);
+      if (!permanent) throw error;
+      if (chunk.length === 1) {
+        await this.park(lock, chunk[0].row, permanent, (error as Error).message);
+        return [];
+      }
+      const published: OutboxRow[] = [];
+      for (const one of chunk) published.push(...(await this.sendIsolatingRefusals(lock, [one])));
+      return published;
+    }
+  }
+
+  private async send(chunk: Outgoing[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { row, message } of chunk) {
       const list = byTopic.get(row.topic) ?? [];
-      list.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+      list.push(message);
       byTopic.set(row.topic, list);
     }
     const producer = await this.client.producer();
@@ -135,32 +255,61 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     for (const [topic, messages] of byTopic) outboxPublishedTotal.inc({ topic }, messages.length);
   }
 
-  async markPublished(rows: OutboxRow[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE "${this.options.schema}"."outbox" SET published_at = now() WHERE id = ANY($1::bigint[])`,
+  private async markPublished(lock: Client, rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await lock.query(
+      `UPDATE "${this.schema}"."outbox" SET published_at = now() WHERE id = ANY($1::bigint[])`,
       [rows.map((r) => r.id)],
     );
+  }
+
+  private async park(lock: Client, row: OutboxRow, reason: string, detail: string): Promise<void> {
+    await lock.query(
+      `UPDATE "${this.schema}"."outbox" SET parked_at = now(), park_error = $2 WHERE id = $1 AND published_at IS NULL`,
+      [row.id, `${reason}: ${detail}`.slice(0, 2000)],
+    );
+    outboxParkedTotal.inc({ topic: row.topic, reason });
+    outboxParked.inc();
+    this.logger.error({
+      msg: `outbox event parked: the broker refuses it for good (${reason}); the events behind it flow on. Fix the cause, then retry it (admin: outbox parked list)`,
+      outboxId: row.id,
+      topic: row.topic,
+      key: row.message_key,
+      reason,
+      detail,
+    });
   }
 
   private async tryLead(): Promise<boolean> {
     const client = new Client({
       connectionString: this.options.databaseUrl,
       application_name: `${this.options.service}:outbox-relay`,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 30000,
     });
     client.on('error', (error) => this.logger.warn(`relay lock connection error: ${error.message}`));
     await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-      [`cic-outbox:${this.options.schema}`],
-    );
-    if (!rows[0]?.locked) {
-      await client.end();
-      return false;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [`cic-outbox:${this.schema}`],
+      );
+      if (!rows[0]?.locked) {
+        await client.end();
+        return false;
+      }
+      client.on('notification', () => this.wake?.());
+      await client.query(`LISTEN "${outboxChannel(this.schema)}"`);
+      const parked = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${this.schema}"."outbox" WHERE parked_at IS NOT NULL AND published_at IS NULL`,
+      );
+      outboxParked.set(parked.rows[0]?.n ?? 0);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
     }
-    client.on('notification', () => this.wake?.());
-    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
     this.lockClient = client;
-    this.logger.log(`outbox relay active for schema ${this.options.schema}`);
+    this.logger.log(`outbox relay active for schema ${this.schema}`);
     return true;
   }
 
@@ -194,7 +343,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async cleanupIfDue(): Promise<void> {
     if (Date.now() - this.lastCleanup < 10 * 60 * 1000) return;
     this.lastCleanup = Date.now();
-    const s = this.options.schema;
+    const s = this.schema;
     await this.dataSource.query(
       `DELETE FROM "${s}"."outbox" WHERE published_at < now() - make_interval(hours => $1)`,
       [this.retentionHours],

@@ -4,7 +4,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Header } from './headers';
 import { KafkaClient } from './kafka-client';
-import { eventSource, MESSAGING_OPTIONS, type MessagingOptions, physicalTopic } from './messaging.options';
+import { NonRetryableError } from './event-error.filter';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  eventSource,
+  MESSAGING_OPTIONS,
+  type MessagingOptions,
+  physicalTopic,
+} from './messaging.options';
+
+export interface PreparedEvent<T extends TopicDefinition> {
+  topic: T;
+  event: CloudEvent<T['name'], DataOf<T>>;
+  /** The serialised event, as it will be published. */
+  value: string;
+  headers: Record<string, string>;
+  bytes: number;
+}
 
 export interface PublishInput<T extends TopicDefinition> {
   /** Kafka key and CloudEvents subject: the declarationId for declaration events. */
@@ -20,18 +36,61 @@ export function outboxChannel(schema: string): string {
 }
 
 /**
+ * Bytes a message takes in a Kafka record batch of its own: value, key, headers and the batch and record
+ * framing (61 bytes of batch header plus per-record varints, rounded up generously).
+ */
+export function messageBytes(message: {
+  key?: string | null;
+  value: string | null;
+  headers?: Record<string, string>;
+}): number {
+  let bytes = 128 + Buffer.byteLength(message.value ?? '') + Buffer.byteLength(message.key ?? '');
+  for (const [k, v] of Object.entries(message.headers ?? {}))
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 8;
+  return bytes;
+}
+
+/** An event larger than the broker takes: refused before it is stored, so nothing stalls behind it. */
+export class EventTooLargeError extends NonRetryableError {
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super('EVENT_TOO_LARGE', `a ${topic} event of ${bytes} bytes exceeds the broker's ${limit}-byte limit`);
+    this.name = 'EventTooLargeError';
+  }
+}
+
+/**
  * Writes events into the service's outbox inside the caller's transaction (transactional outbox): they
  * exist exactly when the state change that caused them commits. The relay publishes them afterwards.
  */
 @Injectable()
 export class OutboxWriter {
   private readonly source: string;
+  /** Largest message the broker takes for this service's topics (see MessagingOptions.maxMessageBytes). */
+  readonly maxMessageBytes: number;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
     private readonly client: KafkaClient,
   ) {
     this.source = eventSource(options.service);
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * Builds and serialises the event, refusing it when the broker would. Services call this before they
+   * change state when the event's size depends on the input (a declaration's accepted event), so the
+   * caller can answer "too large" instead of storing something that can never be published.
+   */
+  prepare<T extends TopicDefinition>(topic: T, input: PublishInput<T>): PreparedEvent<T> {
+    const { event, headers } = this.build(topic, input);
+    const value = JSON.stringify(event);
+    const bytes = messageBytes({ key: event.subject, value, headers });
+    if (bytes > this.maxMessageBytes) throw new EventTooLargeError(topic.name, bytes, this.maxMessageBytes);
+    return { topic, event, value, headers, bytes };
   }
 
   private build<T extends TopicDefinition>(topic: T, input: PublishInput<T>) {
@@ -71,19 +130,13 @@ export class OutboxWriter {
   async publish<T extends TopicDefinition>(
     manager: EntityManager,
     topic: T,
-    input: PublishInput<T>,
+    input: PublishInput<T> | PreparedEvent<T>,
   ): Promise<CloudEvent<T['name'], DataOf<T>>> {
-    const { event, headers } = this.build(topic, input);
+    const { event, value, headers } = 'value' in input ? input : this.prepare(topic, input);
     const schema = this.options.schema;
     await manager.query(
       `INSERT INTO "${schema}"."outbox" (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5)`,
-      [
-        event.id,
-        physicalTopic(this.options, topic.name),
-        event.subject,
-        JSON.stringify(event),
-        JSON.stringify(headers),
-      ],
+      [event.id, physicalTopic(this.options, topic.name), event.subject, value, JSON.stringify(headers)],
     );
     // Delivered at commit, collapsed per transaction: wakes the relay without polling.
     await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(schema), '']);

@@ -8,6 +8,8 @@ import { traceMiddleware } from './trace.middleware';
 export interface ObservabilityOptions {
   service: string;
   logLevel?: JsonLogLevel;
+  /** See HealthOptions.readinessGraceMs. */
+  readinessGraceMs?: number;
 }
 
 @Global()
@@ -19,7 +21,14 @@ export class ObservabilityModule implements NestModule {
       module: ObservabilityModule,
       controllers: [ObservabilityController],
       providers: [
-        HealthRegistry,
+        {
+          provide: HealthRegistry,
+          useFactory: () => {
+            const registry = new HealthRegistry();
+            if (options.readinessGraceMs !== undefined) registry.readinessGraceMs = options.readinessGraceMs;
+            return registry;
+          },
+        },
         { provide: JsonLogger, useValue: new JsonLogger(options.service, options.logLevel) },
       ],
       exports: [HealthRegistry, JsonLogger],

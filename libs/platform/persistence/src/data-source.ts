@@ -11,6 +11,11 @@ export interface ServiceDataSourceOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   poolSize?: number;
+  /**
+   * Postgres ends a statement running longer than this, and a transaction left idle this long (a
+   * handler that hung or was abandoned), so no lock is held forever. Default 30 s.
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -32,6 +37,11 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     synchronize: false,
     migrationsRun: false,
     logging: ['error', 'migration'],
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: options.statementTimeoutMs ?? 30000,
+      idle_in_transaction_session_timeout: options.statementTimeoutMs ?? 30000,
+    },
   });
 }

@@ -15,7 +15,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import type { KafkaEventContext } from '../event-context';
-import { createMessagingMigration } from '../messaging.migration';
+import { messagingMigrations } from "../messaging.migration";
 import { MessagingModule, startKafkaTransport } from '../messaging.module';
 import type { MessagingOptions } from '../messaging.options';
 
@@ -82,7 +82,7 @@ export function harnessDataSource(cfg: HarnessConfig) {
     schema,
     applicationName: `it-messaging-${cfg.run}`,
     entities: [],
-    migrations: [createSchemaMigration(schema), createMessagingMigration(schema), harnessMigration(schema)],
+    migrations: [createSchemaMigration(schema), ...messagingMigrations(schema), harnessMigration(schema)],
   });
 }
 
