@@ -120,7 +120,7 @@ function decision(
 beforeAll(async () => {
   h = await startIntake({
     DECISION_TIMEOUT_MS: '6000',
-    TIMEOUT_SWEEP_MS: '60000',
+    TIMEOUT_SWEEP_MS: '300',
     MAX_DECLARATION_BYTES: '65536',
   });
   h.api.get(KafkaTransport).on('handled', (e) => handled.push(e));
@@ -465,12 +465,12 @@ describe('bad input never blocks good input', () => {
 });
 
 describe('worker role', () => {
-  it('has its own readiness: Postgres, Redis and the BullMQ worker', async () => {
+  it('has its own readiness: Postgres and the decision-deadline sweep (no Redis on its path)', async () => {
     await h.worker.listen(0, '127.0.0.1');
     const res = await fetch(`${await h.worker.getUrl()}/health/ready`);
     const body = (await res.json()) as { checks: Record<string, { status: string }> };
     expect(res.status).toBe(200);
-    expect(Object.keys(body.checks).sort()).toEqual(['bullmq-worker', 'postgres', 'redis']);
+    expect(Object.keys(body.checks).sort()).toEqual(['decision-deadlines', 'postgres']);
   });
 });
 

@@ -2,8 +2,8 @@ import { Topics } from '@cic/contracts';
 import { MessagingModule, type MessagingOptions } from '@cic/platform-messaging';
 import { ObservabilityModule } from '@cic/platform-observability';
 import { PersistenceModule } from '@cic/platform-persistence';
-import { QueueModule } from '@cic/platform-queue';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { OutboxAdminController } from './admin/outbox.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { ApiKeysService } from './auth/api-keys.service';
@@ -15,8 +15,7 @@ import { DeclarationQueries } from './declarations/declaration.queries';
 import { DeclarationsController } from './declarations/declarations.controller';
 import { IntakeService } from './declarations/intake.service';
 import { INTAKE_CONFIG } from './intake.tokens';
-import { DecisionTimeouts } from './jobs/decision-timeouts';
-import { IntakeWorker } from './jobs/intake.worker';
+import { DecisionDeadlines } from './jobs/decision-deadlines';
 
 function messagingOptions(config: IntakeConfig, role: 'api' | 'worker'): MessagingOptions {
   return {
@@ -39,11 +38,15 @@ function messagingOptions(config: IntakeConfig, role: 'api' | 'worker'): Messagi
     ],
     partitions: config.KAFKA_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    minInsyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     retry: {
       maxAttempts: config.KAFKA_MAX_ATTEMPTS,
       initialMs: config.KAFKA_RETRY_INITIAL_MS,
       maxMs: config.KAFKA_RETRY_MAX_MS,
+      infraMaxMs: config.KAFKA_RETRY_INFRA_MAX_MS,
     },
+    handlerTimeoutMs: config.KAFKA_HANDLER_TIMEOUT_MS,
     partitionsConcurrency: config.KAFKA_PARTITIONS_CONCURRENCY,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     consume: role === 'api',
@@ -54,7 +57,6 @@ function common(config: IntakeConfig, role: 'api' | 'worker') {
   return [
     ObservabilityModule.forRoot({ service: `${SERVICE}-${role}`, logLevel: config.LOG_LEVEL }),
     PersistenceModule.forRoot(createIntakeDataSource(config, role)),
-    QueueModule.forRoot({ redisUrl: config.REDIS_URL, connectionName: `${SERVICE}:${role}` }),
     MessagingModule.forRoot(messagingOptions(config, role)),
   ];
 }
@@ -66,7 +68,12 @@ export class IntakeApiModule {
     return {
       module: IntakeApiModule,
       imports: common(config, 'api'),
-      controllers: [DeclarationsController, ApiKeysController, DeclarationEventsController],
+      controllers: [
+        DeclarationsController,
+        ApiKeysController,
+        DeclarationEventsController,
+        OutboxAdminController,
+      ],
       providers: [
         { provide: INTAKE_CONFIG, useValue: config },
         ApiKeysService,
@@ -74,20 +81,22 @@ export class IntakeApiModule {
         IntakeService,
         ClearanceService,
         DeclarationQueries,
-        DecisionTimeouts,
       ],
     };
   }
 }
 
-/** The worker role: BullMQ processors (decision timeouts); it also relays the outbox when it leads. */
+/**
+ * The worker role: slow and scheduled work (today the decision-deadline sweep, which needs only
+ * Postgres); it also relays the outbox when it leads.
+ */
 @Module({})
 export class IntakeWorkerModule {
   static register(config: IntakeConfig): DynamicModule {
     return {
       module: IntakeWorkerModule,
       imports: common(config, 'worker'),
-      providers: [{ provide: INTAKE_CONFIG, useValue: config }, ClearanceService, IntakeWorker],
+      providers: [{ provide: INTAKE_CONFIG, useValue: config }, ClearanceService, DecisionDeadlines],
     };
   }
 }

@@ -10,6 +10,7 @@ import {
   CLEARANCE_RULESET,
   type ClearanceDecision,
   decideClearance,
+  exemptionCoverage,
   isDirectRelease,
   reviseOnLateDecision,
 } from '@cic/intake-domain';
@@ -99,7 +100,13 @@ export class ClearanceService {
       .update(d.id, { greenChannel: d.greenChannel, exemption: d.exemption });
     if (late) {
       // A late decision is kept for the record and may only make the outcome stricter, never looser.
-      await addTimeline(manager, d.id, `LATE_${kind}`, `${summary}, received after the outcome ${d.status}`, detail);
+      await addTimeline(
+        manager,
+        d.id,
+        `LATE_${kind}`,
+        `${summary}, received after the outcome ${d.status}`,
+        detail,
+      );
       const stricter = reviseOnLateDecision({
         status: d.status as Exclude<DeclarationEntity['status'], 'AWAITING_DECISIONS'>,
         settledByInspection: d.settledBy === 'INSPECTION',
@@ -155,7 +162,13 @@ export class ClearanceService {
       timedOut: true,
       declaredLines: declaredLines(d),
     })!;
-    await addTimeline(manager, d.id, 'DECISION_TIMEOUT', `Decision timeout: ${decision.reasons[0].message}`, null);
+    await addTimeline(
+      manager,
+      d.id,
+      'DECISION_TIMEOUT',
+      `Decision timeout: ${decision.reasons[0].message}`,
+      null,
+    );
     await this.conclude(manager, d, decision, 'TIMEOUT');
     this.logger.warn({
       msg: `declaration ${d.id} timed out waiting for decisions: ${decision.outcome}`,
@@ -239,25 +252,23 @@ export class ClearanceService {
         input.kind,
       );
       if (!result.ok) {
-        throw new ProblemException(
-          result.code === 'NOT_AWAITING_INSPECTION' ? 409 : 422,
-          result.code,
-          result.message,
-          result.message,
-          {
-            errors:
-              result.code === 'NOT_AWAITING_INSPECTION'
-                ? []
-                : [
-                    {
-                      pointer: '/lines',
-                      code: result.code,
-                      message: result.message,
-                      messageZh: result.messageZh,
-                    },
-                  ],
-          },
-        );
+        // A state the result cannot change (already decided, or needs a physical inspection) is a
+        // conflict; a result that does not fit the declaration's lines is invalid input.
+        const conflict =
+          result.code === 'NOT_AWAITING_INSPECTION' || result.code === 'RESULT_KIND_INSUFFICIENT';
+        throw new ProblemException(conflict ? 409 : 422, result.code, result.message, result.message, {
+          errors:
+            result.code === 'NOT_AWAITING_INSPECTION'
+              ? []
+              : [
+                  {
+                    pointer: '/lines',
+                    code: result.code,
+                    message: result.message,
+                    messageZh: result.messageZh,
+                  },
+                ],
+        });
       }
       const hsByLine = new Map(lines.map((l) => [l.lineNo, l.hsCode]));
       const recordedAt = new Date();
@@ -294,7 +305,10 @@ export class ClearanceService {
           outcome: result.outcome,
           directRelease: isDirectRelease(result.outcome, gc, ex, declaredLines(d)),
           reasons: result.reasons,
-          basis: { lane: gc?.lane ?? null, exempt: ex?.exempt ?? null },
+          basis: {
+            lane: gc?.lane ?? null,
+            exempt: ex ? exemptionCoverage(ex, declaredLines(d)) === 'ALL_EXEMPT' : null,
+          },
         },
         'INSPECTION',
       );

@@ -60,7 +60,10 @@ function declarationRow(fields: NewDeclaration): DeclarationEntity {
 /** A Kafka key made safe to store and publish (no control characters or lone surrogates, bounded). */
 function storableKey(key: string | null | undefined): string {
   return (key ?? '')
-    .replace(/[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(
+      /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '\ufffd',
+    )
     .slice(0, 200);
 }
 
@@ -301,7 +304,12 @@ export class IntakeService {
       .execute();
     if ((inserted.raw as unknown[]).length === 0) {
       const winner = await repo.findOneOrFail({
-        where: { declarantCode: key.declarantCode, localRef: key.localRef, status: 'REJECTED', payloadHash: hash },
+        where: {
+          declarantCode: key.declarantCode,
+          localRef: key.localRef,
+          status: 'REJECTED',
+          payloadHash: hash,
+        },
       });
       return { kind: 'rejected', declarationId: winner.id, code, message, errors, repeated: true };
     }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateDeclaration } from './declaration.validation';
+import { submissionKey, validateDeclaration } from './declaration.validation';
 
 const fixture = JSON.parse(
   readFileSync(
@@ -117,5 +117,63 @@ describe('validateDeclaration', () => {
       'REQUIRED_DOCUMENT_MISSING',
       'UNKNOWN_COUNTRY',
     ]);
+  });
+
+  it.each<[string, () => unknown, string, string]>([
+    [
+      '100,000 nested objects',
+      () => {
+        let body: unknown = {};
+        for (let i = 0; i < 100_000; i++) body = { localRef: body };
+        return body;
+      },
+      '/localRef'.repeat(32),
+      'TOO_DEEP',
+    ],
+    [
+      'NUL in a description',
+      () => variant((d) => (d.goods[0].description = 'Gear\u0000boxes')),
+      '/goods/0/description',
+      'CONTROL_CHARACTER',
+    ],
+    [
+      '1e300 as a line number',
+      () => variant((d) => (d.goods[0].lineNo = 1e300)),
+      '/goods/0/lineNo',
+      'NUMBER_OUT_OF_RANGE',
+    ],
+  ])('refuses a hostile body (%s) before the schema sees it', (_name, body, pointer, code) => {
+    const sut = validateDeclaration(body());
+    // Only the guard spoke: the schema would have added REQUIRED, WRONG_TYPE or OUT_OF_RANGE errors.
+    expect(sut).toEqual({ ok: false, errors: [expect.objectContaining({ pointer, code })] });
+  });
+});
+
+describe('submissionKey', () => {
+  const body = (localRef: unknown, code: unknown = '91330200MA2H4K7L3P') => ({
+    localRef,
+    declarant: { code },
+  });
+  it.each<[string, unknown, ReturnType<typeof submissionKey>]>([
+    [
+      'the reference declaration',
+      fixture,
+      { declarantCode: '91330200MA2H4K7L3P', localRef: 'NB-2026-000123' },
+    ],
+    ['an invalid body with both parts', body('NB-1', 'X'), { declarantCode: 'X', localRef: 'NB-1' }],
+    ['no localRef', body(undefined), undefined],
+    ['a numeric localRef', body(42), undefined],
+    ['an empty localRef', body(''), undefined],
+    ['a 65-character localRef', body('x'.repeat(65)), undefined],
+    ['NUL in localRef', body('NB\u00001'), undefined],
+    ['an escape character in localRef', body('NB\u001b1'), undefined],
+    ['a lone surrogate in localRef', body('NB\uD83D'), undefined],
+    ['NUL in the declarant code', body('NB-1', '9133\u0000'), undefined],
+    ['a lone surrogate in the declarant code', body('NB-1', '\uDE009133'), undefined],
+    ['not an object', 'NB-1', undefined],
+    ['null', null, undefined],
+  ])('%s -> %j', (_name, input, key) => {
+    const sut = submissionKey(input);
+    expect(sut).toEqual(key);
   });
 });

@@ -1,7 +1,9 @@
 import { type FieldError, InspectionDeclaration } from '@cic/contracts';
 import type { z } from 'zod';
 import { fieldError, toPointer } from './field-errors';
+import { inspectRawInput } from './input-guard';
 import { isCountry, isCurrency, isUnLocode } from './iso-codes';
+import { hasControlCharacter, hasLoneSurrogate } from './unsafe-text';
 import { checkUscc } from './uscc';
 
 export type ValidationResult =
@@ -115,9 +117,12 @@ function businessErrors(d: InspectionDeclaration): FieldError[] {
 /**
  * Validates a submitted declaration (either door) into field-level errors: shape and formats from the
  * v1 contract, then the rules the contract cannot express (check characters, code lists, positivity,
- * unique line numbers, required documents).
+ * unique line numbers, required documents). A hostile body (too deep, too large, control characters,
+ * lone surrogates, unbelievable numbers) is refused by the input guard before any of that runs.
  */
 export function validateDeclaration(input: unknown): ValidationResult {
+  const hostile = inspectRawInput(input);
+  if (hostile.length) return { ok: false, errors: hostile };
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [fieldError('', 'NOT_AN_OBJECT')] };
   }
@@ -127,12 +132,18 @@ export function validateDeclaration(input: unknown): ValidationResult {
   return errors.length ? { ok: false, errors } : { ok: true, declaration: parsed.data };
 }
 
-/** The idempotency key parts of a submission, when it has them even though it is invalid. */
+/**
+ * The idempotency key parts of a submission, when it has them even though it is invalid. None when a part
+ * holds a control character or a lone surrogate: such a key cannot be stored (PostgreSQL refuses U+0000).
+ */
 export function submissionKey(input: unknown): { declarantCode: string; localRef: string } | undefined {
   const o = input as { localRef?: unknown; declarant?: { code?: unknown } } | null;
   const localRef = o?.localRef;
   const declarantCode = o?.declarant?.code;
   if (typeof localRef !== 'string' || typeof declarantCode !== 'string') return undefined;
   if (!localRef || localRef.length > 64 || !declarantCode || declarantCode.length > 18) return undefined;
+  for (const part of [localRef, declarantCode]) {
+    if (hasControlCharacter(part) || hasLoneSurrogate(part)) return undefined;
+  }
   return { declarantCode, localRef };
 }

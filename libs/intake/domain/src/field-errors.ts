@@ -47,6 +47,29 @@ const TEXT: Record<string, Messages> = {
   REQUIRED_DOCUMENT_MISSING: { en: 'a {value} document is required', zh: '缺少必备单证：{valueZh}' },
   UNKNOWN_LINE: { en: 'line {value} is not among the goods', zh: '商品项号{value}不存在' },
   INVALID_DATE: { en: '"{value}" is not a calendar date', zh: '"{value}"不是有效日期' },
+  // Hostile input guard (input-guard.ts): found before any schema looks at the body.
+  TOO_DEEP: { en: 'is nested deeper than {maximum} levels', zh: '嵌套层级超过{maximum}层' },
+  TOO_MANY_ELEMENTS: {
+    en: 'the body has more than {maximum} values',
+    zh: '报文所含数据元素超过{maximum}个',
+  },
+  CONTROL_CHARACTER: {
+    en: 'the {part} contains a control character that is not allowed',
+    zh: '{partZh}含有不允许的控制字符',
+  },
+  INVALID_UNICODE: {
+    en: 'the {part} contains an unpaired surrogate, which is not valid Unicode',
+    zh: '{partZh}含有无效的Unicode字符（孤立代理项）',
+  },
+  STRING_TOO_LONG: {
+    en: 'the {part} is longer than {maximum} characters',
+    zh: '{partZh}长度超过{maximum}个字符',
+  },
+  NUMBER_OUT_OF_RANGE: {
+    en: 'the number is beyond ±{maximum} or cannot be represented exactly',
+    zh: '数值超出±{maximum}范围或无法精确表示',
+  },
+  NOT_FINITE: { en: 'must be a finite number', zh: '必须为有限数值' },
 };
 
 const DOC_ZH: Record<string, string> = { INVOICE: '发票', PACKING_LIST: '装箱单' };

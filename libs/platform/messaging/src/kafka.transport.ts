@@ -191,7 +191,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const consumer = this.client.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 500,
     });
@@ -322,7 +322,10 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       } catch (error) {
         const err = error instanceof Error ? error : new Error(describeError(error));
         const kind = failureKind(err);
-        if (kind === 'message' && (err instanceof NonRetryableError || attempt >= this.options.retry.maxAttempts)) {
+        if (
+          kind === 'message' &&
+          (err instanceof NonRetryableError || attempt >= this.options.retry.maxAttempts)
+        ) {
           await this.deadLetters.send(where, {
             code: err instanceof NonRetryableError ? err.code : 'HANDLER_FAILED',
             message: `${err.name}: ${err.message}`,
@@ -330,7 +333,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
           });
           return this.settled(topic.name, partition, message.offset, event.id, 'dead_lettered');
         }
-        this.recordFailure(key, message.offset, kind, previous, err, { eventId: event.id, topic: topic.name, attempt });
+        this.recordFailure(key, message.offset, kind, previous, err, {
+          eventId: event.id,
+          topic: topic.name,
+          attempt,
+        });
         return 'retry-later';
       } finally {
         timer();
@@ -338,7 +345,10 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     } catch (error) {
       // Dead-lettering itself failed (broker or database away): an infrastructure failure like any other.
       const err = error instanceof Error ? error : new Error(describeError(error));
-      this.recordFailure(key, message.offset, 'infrastructure', previous, err, { topic: topic.name, attempt });
+      this.recordFailure(key, message.offset, 'infrastructure', previous, err, {
+        topic: topic.name,
+        attempt,
+      });
       return 'retry-later';
     }
   }

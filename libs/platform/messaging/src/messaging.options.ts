@@ -31,6 +31,8 @@ export interface MessagingOptions {
   retry: { maxAttempts: number; initialMs: number; maxMs: number; infraMaxMs?: number };
   /** Longest one handler call may take before it counts as failed (infrastructure) and is retried. */
   handlerTimeoutMs?: number;
+  /** Consumer group session timeout; heartbeats continue during long batches. Default 30 s. */
+  sessionTimeoutMs?: number;
   /** Partitions handled at once by one instance (order within a partition is always kept). */
   partitionsConcurrency: number;
   relay?: {

@@ -50,7 +50,9 @@ function permanentBrokerError(error: unknown): string | undefined {
     seen.add(e);
     const type = (e as { type?: unknown }).type;
     if (typeof type === 'string' && PERMANENT_BROKER_ERRORS.has(type)) return type;
-    e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
+    e =
+      (e as { cause?: unknown; originalError?: unknown }).cause ??
+      (e as { originalError?: unknown }).originalError;
   }
   return undefined;
 }
@@ -172,7 +174,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       const message = { key: row.message_key, value: row.value, headers: row.headers };
       const bytes = messageBytes(message);
       if (bytes > this.maxMessageBytes) {
-        await this.park(lock, row, 'MESSAGE_TOO_LARGE', `event of ${bytes} bytes exceeds the ${this.maxMessageBytes}-byte limit`);
+        await this.park(
+          lock,
+          row,
+          'MESSAGE_TOO_LARGE',
+          `event of ${bytes} bytes exceeds the ${this.maxMessageBytes}-byte limit`,
+        );
         settled++;
         continue;
       }

@@ -86,7 +86,12 @@ export class HealthRegistry {
           const tolerated = this.lastOk.has(c.name) && failingForMs < this.readinessGraceMs;
           return [
             c.name,
-            { status: (tolerated ? 'degraded' : 'error') as Status, error: message, ms: now() - started, failingForMs },
+            {
+              status: (tolerated ? 'degraded' : 'error') as Status,
+              error: message,
+              ms: now() - started,
+              failingForMs,
+            },
           ] as const;
         } finally {
           clearTimeout(timer);
@@ -95,7 +100,11 @@ export class HealthRegistry {
     );
     const checks = Object.fromEntries(entries);
     const statuses = entries.map(([, r]) => r.status);
-    const status: Status = statuses.includes('error') ? 'error' : statuses.includes('degraded') ? 'degraded' : 'ok';
+    const status: Status = statuses.includes('error')
+      ? 'error'
+      : statuses.includes('degraded')
+        ? 'degraded'
+        : 'ok';
     return { status, checks };
   }
 }
