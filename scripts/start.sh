@@ -59,7 +59,7 @@ cat <<MSG
   ------------------------------------------------
   declaration-intake  http://127.0.0.1:$INTAKE_PORT        API docs: http://127.0.0.1:$INTAKE_PORT/docs
                       health:  /health/ready    metrics: /metrics
-  intake worker       http://127.0.0.1:${WORKER_PORT:-3101}/health/ready (BullMQ: decision timeouts)
+  intake worker       http://127.0.0.1:${WORKER_PORT:-3101}/health/ready (decision-deadline sweep)
   Kafka               127.0.0.1:9092 (log: .infra/kafka/logs/server.log)
   PostgreSQL          ${DATABASE_URL%%\?*}
   Redis               $REDIS_URL
