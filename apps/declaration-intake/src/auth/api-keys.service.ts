@@ -62,7 +62,10 @@ export class ApiKeysService {
       .getRepository(ApiKeyEntity)
       .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() } });
     if (found && this.config.NODE_ENV === 'production' && found.name.startsWith(DEMO_KEY_PREFIX)) {
-      this.logger.warn({ msg: `refused demo key ${found.keyPrefix}… (${found.name}) in production`, keyId: found.id });
+      this.logger.warn({
+        msg: `refused demo key ${found.keyPrefix}… (${found.name}) in production`,
+        keyId: found.id,
+      });
       return undefined;
     }
     return found

@@ -59,7 +59,8 @@ export class ProblemFilter implements ExceptionFilter {
         title: 'Service temporarily unavailable',
         status: 503,
         code: 'SERVICE_UNAVAILABLE',
-        detail: 'A dependency of the service is unavailable; nothing was stored. Retry the same request later.',
+        detail:
+          'A dependency of the service is unavailable; nothing was stored. Retry the same request later.',
       });
     }
     this.logger.error({ msg: `unhandled error on ${req.method} ${req.originalUrl}`, err: exception });

@@ -11,9 +11,7 @@ const csv = z
   )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'host:port')).min(1));
 
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /**
  * Variables every service reads. Services extend this with their own. The defaults here are the

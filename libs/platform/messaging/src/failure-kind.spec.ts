@@ -5,7 +5,10 @@ const pg = (code: string, message = 'x') => Object.assign(new Error(message), { 
 
 describe('failureKind', () => {
   it.each([
-    ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    [
+      'connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['terminated backend', pg('57P01', 'terminating connection due to administrator command')],
     ['role refused login', pg('28000', 'role "svc" is not permitted to log in')],
@@ -13,7 +16,10 @@ describe('failureKind', () => {
     ['deadlock', pg('40P01')],
     ['statement timeout', pg('57014', 'canceling statement due to statement timeout')],
     ['too many connections', pg('53300')],
-    ['TypeORM wrapping a driver error', Object.assign(new Error('query failed'), { driverError: pg('08006') })],
+    [
+      'TypeORM wrapping a driver error',
+      Object.assign(new Error('query failed'), { driverError: pg('08006') }),
+    ],
     ['a cause chain', new Error('outer', { cause: new Error('Connection terminated unexpectedly') })],
     ['kafkajs', Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError' })],
     ['redis', new Error('Reached the max retries per request limit (which is 20).')],

@@ -67,7 +67,10 @@ function isInfrastructure(error: object): boolean {
   const code = codeOf(error);
   if (code) {
     if (NODE_NET_CODES.has(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code) && (PG_INFRA_CODES.has(code) || PG_INFRA_CLASSES.includes(code.slice(0, 2))))
+    if (
+      /^[0-9A-Z]{5}$/.test(code) &&
+      (PG_INFRA_CODES.has(code) || PG_INFRA_CLASSES.includes(code.slice(0, 2)))
+    )
       return true;
   }
   const message = (error as { message?: unknown }).message;

@@ -6,6 +6,8 @@ export * from './event-context';
 export * from './event-error.filter';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './outbox-admin';
+export * from './failure-kind';
 export * from './dead-letters';
 export * from './headers';
 export * from './codec';

@@ -6,6 +6,7 @@ import { KafkaTransport } from './kafka.transport';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox';
+import { OutboxAdmin } from './outbox-admin';
 
 /**
  * Kafka for one service: the transport its `@EventPattern` handlers run on, the outbox writer and relay,
@@ -22,10 +23,19 @@ export class MessagingModule {
         KafkaClient,
         OutboxWriter,
         OutboxRelay,
+        OutboxAdmin,
         DeadLetters,
         KafkaTransport,
       ],
-      exports: [MESSAGING_OPTIONS, KafkaClient, OutboxWriter, OutboxRelay, DeadLetters, KafkaTransport],
+      exports: [
+        MESSAGING_OPTIONS,
+        KafkaClient,
+        OutboxWriter,
+        OutboxRelay,
+        OutboxAdmin,
+        DeadLetters,
+        KafkaTransport,
+      ],
     };
   }
 }

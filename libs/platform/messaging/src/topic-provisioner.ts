@@ -63,7 +63,9 @@ async function checkTopics(admin: Admin, topics: string[], settings: TopicSettin
   for (const t of metadata) {
     const replication = Math.min(...t.partitions.map((p) => p.replicas.length));
     if (replication < settings.replicationFactor)
-      problems.push(`${t.name} has replication factor ${replication}, configured ${settings.replicationFactor}`);
+      problems.push(
+        `${t.name} has replication factor ${replication}, configured ${settings.replicationFactor}`,
+      );
     if (t.partitions.length !== settings.partitions)
       warnings.push(`${t.name} has ${t.partitions.length} partitions, configured ${settings.partitions}`);
   }
@@ -80,7 +82,9 @@ async function checkTopics(admin: Admin, topics: string[], settings: TopicSettin
       Number(resource.configEntries.find((e) => e.configName === name)?.configValue ?? NaN);
     const isr = value('min.insync.replicas');
     if (isr < settings.minInsyncReplicas)
-      problems.push(`${resource.resourceName} has min.insync.replicas ${isr}, configured ${settings.minInsyncReplicas}`);
+      problems.push(
+        `${resource.resourceName} has min.insync.replicas ${isr}, configured ${settings.minInsyncReplicas}`,
+      );
     const maxBytes = value('max.message.bytes');
     if (maxBytes < settings.maxMessageBytes)
       problems.push(

@@ -15,7 +15,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import type { KafkaEventContext } from '../event-context';
-import { messagingMigrations } from "../messaging.migration";
+import { messagingMigrations } from '../messaging.migration';
 import { MessagingModule, startKafkaTransport } from '../messaging.module';
 import type { MessagingOptions } from '../messaging.options';
 
