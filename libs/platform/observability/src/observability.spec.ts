@@ -57,3 +57,45 @@ describe('HealthRegistry', () => {
     expect(report.checks['slow'].error).toMatch(/timed out/);
   });
 });
+
+describe('HealthRegistry: health that heals', () => {
+  it('keeps a replica ready through a short blip of a dependency that worked, and not beyond the grace', async () => {
+    let clock = 0;
+    let up = true;
+    const sut = new HealthRegistry();
+    sut.readinessGraceMs = 20_000;
+    sut.register({
+      name: 'db',
+      check: async () => {
+        if (!up) throw new Error('connection refused');
+      },
+    });
+    expect((await sut.run(100, () => clock)).status).toBe('ok');
+    up = false;
+    clock = 1_000;
+    const blip = await sut.run(100, () => clock);
+    expect(blip.status).toBe('degraded');
+    expect(blip.checks['db']).toMatchObject({ status: 'degraded', error: 'connection refused' });
+    clock = 22_000;
+    expect((await sut.run(100, () => clock)).status).toBe('error');
+    up = true;
+    clock = 23_000;
+    expect((await sut.run(100, () => clock)).status).toBe('ok');
+  });
+
+  it('is not ready while a check has never worked (start-up), grace or not', async () => {
+    const sut = new HealthRegistry();
+    sut.register({ name: 'kafka-consumer', check: async () => Promise.reject(new Error('not joined')) });
+    expect((await sut.run(100)).status).toBe('error');
+  });
+
+  it('fails liveness only for parts that cannot recover by themselves', () => {
+    let crashed = false;
+    const sut = new HealthRegistry();
+    sut.registerLiveness({ name: 'kafka-consumer', live: () => !crashed });
+    sut.registerLiveness({ name: 'outbox-relay', live: () => true });
+    expect(sut.live()).toEqual({ status: 'ok', failing: [] });
+    crashed = true;
+    expect(sut.live()).toEqual({ status: 'error', failing: ['kafka-consumer'] });
+  });
+});
