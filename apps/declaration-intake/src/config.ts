@@ -5,6 +5,8 @@ import { INTAKE_SCHEMA } from './entities/schema';
 export const SERVICE = 'declaration-intake';
 
 export const intakeEnv = platformEnv.extend({
+  /** Intake keeps nothing in Redis (its deadlines live in Postgres), so it does not require one. */
+  REDIS_URL: platformEnv.shape.REDIS_URL.optional(),
   /** How long intake waits for the green-channel and exemption decisions (DESIGN.md: 30 s). */
   DECISION_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(30_000),
   /** How often the worker sweeps for declarations whose decision deadline has passed. */
