@@ -17,7 +17,13 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    // ESM-only packages (Node 24 loads them with require(); Jest's module system needs them compiled).
+    '^.+/node_modules/@nestjs/terminus/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/terminus/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
   clearMocks: true,

@@ -1,7 +1,7 @@
 import { startKafkaTransport } from '@cic/platform-messaging';
-import { JsonLogger } from '@cic/platform-observability';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import type { IntakeConfig } from './config';
 import { configureHttp } from './http/http-setup';
 import { IntakeApiModule, IntakeWorkerModule } from './intake.module';
@@ -14,7 +14,7 @@ export async function createIntakeApi(config: IntakeConfig): Promise<INestApplic
     bodyParser: false,
     abortOnError: false,
   });
-  app.useLogger(app.get(JsonLogger));
+  app.useLogger(app.get(Logger));
   configureHttp(app, config.MAX_DECLARATION_BYTES ?? config.KAFKA_MAX_MESSAGE_BYTES);
   // API docs only where asked for (on by default outside production: see LOCAL_DEFAULTS).
   if (config.DOCS_ENABLED) setupOpenApi(app);
@@ -28,7 +28,7 @@ export async function createIntakeWorker(config: IntakeConfig): Promise<INestApp
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(JsonLogger));
+  app.useLogger(app.get(Logger));
   await app.init();
   return app;
 }

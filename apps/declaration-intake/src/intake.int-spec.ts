@@ -468,9 +468,9 @@ describe('worker role', () => {
   it('has its own readiness: Postgres and the decision-deadline sweep (no Redis on its path)', async () => {
     await h.worker.listen(0, '127.0.0.1');
     const res = await fetch(`${await h.worker.getUrl()}/health/ready`);
-    const body = (await res.json()) as { checks: Record<string, { status: string }> };
+    const body = (await res.json()) as { status: string; details: Record<string, { status: string }> };
     expect(res.status).toBe(200);
-    expect(Object.keys(body.checks).sort()).toEqual(['decision-deadlines', 'postgres']);
+    expect(Object.keys(body.details).sort()).toEqual(['decision-deadlines', 'postgres']);
   });
 });
 

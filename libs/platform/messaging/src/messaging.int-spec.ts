@@ -79,9 +79,10 @@ describe('messaging on the real broker and database', () => {
     it('reports ready with Postgres and the Kafka consumer checked', async () => {
       const url = await app.getUrl();
       const res = await fetch(`${url}/health/ready`);
-      const body = (await res.json()) as { checks: Record<string, unknown> };
+      const body = (await res.json()) as { status: string; details: Record<string, unknown> };
       expect(res.status).toBe(200);
-      expect(Object.keys(body.checks).sort()).toEqual(['kafka-consumer', 'postgres']);
+      expect(body.status).toBe('ok');
+      expect(Object.keys(body.details).sort()).toEqual(['kafka-consumer', 'postgres']);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain('cic_messaging_consumer_up{service="it-messaging"} 1');
     });

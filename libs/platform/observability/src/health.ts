@@ -65,38 +65,7 @@ export class HealthRegistry {
    */
   async run(timeoutMs = 3000, now: () => number = Date.now): Promise<HealthReport> {
     const entries = await Promise.all(
-      [...this.checks.values()].map(async (c) => {
-        const started = now();
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          await Promise.race([
-            c.check(),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-            }),
-          ]);
-          this.lastOk.set(c.name, now());
-          this.failingSince.delete(c.name);
-          return [c.name, { status: 'ok' as Status, ms: now() - started }] as const;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const since = this.failingSince.get(c.name) ?? started;
-          this.failingSince.set(c.name, since);
-          const failingForMs = now() - since;
-          const tolerated = this.lastOk.has(c.name) && failingForMs < this.readinessGraceMs;
-          return [
-            c.name,
-            {
-              status: (tolerated ? 'degraded' : 'error') as Status,
-              error: message,
-              ms: now() - started,
-              failingForMs,
-            },
-          ] as const;
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
+      [...this.checks.keys()].map(async (name) => [name, await this.runOne(name, timeoutMs, now)] as const),
     );
     const checks = Object.fromEntries(entries);
     const statuses = entries.map(([, r]) => r.status);
@@ -106,5 +75,45 @@ export class HealthRegistry {
         ? 'degraded'
         : 'ok';
     return { status, checks };
+  }
+
+  /** One readiness check, with the grace rule applied. */
+  async runOne(
+    name: string,
+    timeoutMs = 3000,
+    now: () => number = Date.now,
+  ): Promise<HealthReport['checks'][string]> {
+    const c = this.checks.get(name);
+    if (!c) return { status: 'error', error: `no check named ${name}`, ms: 0 };
+    const started = now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        c.check(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      this.lastOk.set(c.name, now());
+      this.failingSince.delete(c.name);
+      return { status: 'ok', ms: now() - started };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const since = this.failingSince.get(c.name) ?? started;
+      this.failingSince.set(c.name, since);
+      const failingForMs = now() - since;
+      const tolerated = this.lastOk.has(c.name) && failingForMs < this.readinessGraceMs;
+      return { status: tolerated ? 'degraded' : 'error', error: message, ms: now() - started, failingForMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  livenessNames(): string[] {
+    return [...this.liveness.keys()];
+  }
+
+  isLive(name: string): boolean {
+    return this.liveness.get(name)?.live() ?? false;
   }
 }

@@ -1,5 +1,5 @@
 export * from './trace-context';
-export * from './json-logger';
+export * from './logging';
 export * from './metrics';
 export * from './health';
 export * from './observability.module';

@@ -1,11 +1,16 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { HealthRegistry } from './health';
 import { metricsRegistry } from './metrics';
 
 @Controller()
 export class ObservabilityController {
-  constructor(private readonly health: HealthRegistry) {}
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
 
   /**
    * The process is up, its event loop answers and nothing in it has failed for good (a Kafka consumer
@@ -13,19 +18,34 @@ export class ObservabilityController {
    * Never touches dependencies, so an outage of one does not restart every replica.
    */
   @Get('health/live')
-  live(@Res() res: Response): void {
-    const report = this.health.live();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  @HealthCheck()
+  live() {
+    return this.health.check(
+      this.registry.livenessNames().map((name) => async () => {
+        const session = this.indicators.check(name);
+        return this.registry.isLive(name)
+          ? session.up()
+          : session.down({ message: 'failed for good; restart' });
+      }),
+    );
   }
 
   /**
-   * Whether this instance can serve: 200 when every check passes or a dependency that worked has been
-   * failing for less than the grace period ('degraded'), else 503 with what failed.
+   * Whether this instance can serve: 200 when every check passes, or when a dependency that worked has
+   * been failing for less than the grace period (`degraded`); else 503 with what failed.
    */
   @Get('health/ready')
-  async ready(@Res() res: Response): Promise<void> {
-    const report = await this.health.run();
-    res.status(report.status === 'error' ? 503 : 200).json(report);
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.registry.names().map((name) => async () => {
+        const session = this.indicators.check(name);
+        const r = await this.registry.runOne(name);
+        if (r.status === 'ok') return session.up({ ms: r.ms });
+        const detail = { message: r.error ?? 'failing', failingForMs: r.failingForMs ?? 0 };
+        return r.status === 'degraded' ? session.degraded(detail) : session.down(detail);
+      }),
+    );
   }
 
   @Get('metrics')

@@ -1,17 +1,23 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
 import { HealthRegistry } from './health';
-import { type JsonLogLevel, JsonLogger } from './json-logger';
+import { type LogLevel, pinoParams } from './logging';
 import { enableDefaultMetrics } from './metrics';
 import { ObservabilityController } from './observability.controller';
 import { traceMiddleware } from './trace.middleware';
 
 export interface ObservabilityOptions {
   service: string;
-  logLevel?: JsonLogLevel;
+  logLevel?: LogLevel;
   /** See HealthOptions.readinessGraceMs. */
   readinessGraceMs?: number;
 }
 
+/**
+ * Logs (pino through nestjs-pino: use `app.useLogger(app.get(Logger))`), health (terminus, over the
+ * checks the platform libraries register) and Prometheus metrics for one service.
+ */
 @Global()
 @Module({})
 export class ObservabilityModule implements NestModule {
@@ -19,6 +25,7 @@ export class ObservabilityModule implements NestModule {
     enableDefaultMetrics(options.service);
     return {
       module: ObservabilityModule,
+      imports: [LoggerModule.forRoot(pinoParams(options.service, options.logLevel)), TerminusModule],
       controllers: [ObservabilityController],
       providers: [
         {
@@ -29,9 +36,8 @@ export class ObservabilityModule implements NestModule {
             return registry;
           },
         },
-        { provide: JsonLogger, useValue: new JsonLogger(options.service, options.logLevel) },
       ],
-      exports: [HealthRegistry, JsonLogger],
+      exports: [HealthRegistry, LoggerModule],
     };
   }
 

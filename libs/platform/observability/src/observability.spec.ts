@@ -1,4 +1,5 @@
-import { HealthRegistry, JsonLogger, runWithTrace, toTraceparent, traceFromParent } from './index';
+import pino from 'pino';
+import { HealthRegistry, loggerOptions, runWithTrace, toTraceparent, traceFromParent } from './index';
 
 describe('trace context', () => {
   it('continues a valid traceparent with a new span', () => {
@@ -18,12 +19,17 @@ describe('trace context', () => {
   );
 });
 
-describe('JsonLogger', () => {
-  it('writes one JSON line with the trace and correlation ids of the current work', () => {
+describe('pino logs', () => {
+  function capture(level: 'info' | 'debug' = 'info') {
     const lines: string[] = [];
-    const sut = new JsonLogger('intake', 'info', (l) => lines.push(l));
+    const stream = { write: (l: string) => void lines.push(l) };
+    return { sut: pino(loggerOptions('intake', level), stream), lines };
+  }
+
+  it('writes one JSON line with the service, level word and the trace and correlation ids of the current work', () => {
+    const { sut, lines } = capture();
     runWithTrace({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), correlationId: 'decl-42' }, () =>
-      sut.warn('decision late', 'ClearanceService'),
+      sut.warn({ context: 'ClearanceService' }, 'decision late'),
     );
     sut.debug('not shown at info');
     expect(lines).toHaveLength(1);
@@ -35,12 +41,14 @@ describe('JsonLogger', () => {
       traceId: 'a'.repeat(32),
       correlationId: 'decl-42',
     });
+    expect(JSON.parse(lines[0]).time).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('keeps the error and its stack', () => {
-    const lines: string[] = [];
-    new JsonLogger('x', 'info', (l) => lines.push(l)).error(new Error('boom'));
-    expect(JSON.parse(lines[0]).err.message).toBe('boom');
+    const { sut, lines } = capture();
+    sut.error({ err: new Error('boom') }, 'failed');
+    expect(JSON.parse(lines[0]).err).toMatchObject({ message: 'boom', type: 'Error' });
+    expect(JSON.parse(lines[0]).err.stack).toContain('boom');
   });
 });
 
