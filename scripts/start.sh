@@ -29,18 +29,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-run() { # name, entry file, extra env...
+run() { # name, compiled entry file, extra env...
   local name="$1" entry="$2"; shift 2
-  env "$@" node -r ./scripts/register.js "$entry" >"$LOG_DIR/$name.log" 2>&1 &
+  env "$@" node --enable-source-maps "$entry" >"$LOG_DIR/$name.log" 2>&1 &
   pids+=("$!")
   echo "[start] $name (pid $!, log .infra/logs/$name.log)"
 }
 
+echo "[start] building (services run from compiled JavaScript in dist/)"
+npx nx run-many -t build --outputStyle=stream >"$LOG_DIR/build.log" 2>&1 || { cat "$LOG_DIR/build.log" >&2; exit 1; }
 echo "[start] migrating"
-node -r ./scripts/register.js apps/declaration-intake/src/migrate.ts
+node dist/apps/declaration-intake/src/migrate.js
 
-run declaration-intake-api apps/declaration-intake/src/main.ts PORT="$INTAKE_PORT"
-run declaration-intake-worker apps/declaration-intake/src/worker.ts
+run declaration-intake-api dist/apps/declaration-intake/src/main.js PORT="$INTAKE_PORT"
+run declaration-intake-worker dist/apps/declaration-intake/src/worker.js
 
 deadline=$((SECONDS + 90))
 until curl -sf "http://127.0.0.1:$INTAKE_PORT/health/ready" >/dev/null 2>&1; do
@@ -48,10 +50,10 @@ until curl -sf "http://127.0.0.1:$INTAKE_PORT/health/ready" >/dev/null 2>&1; do
   sleep 0.5
 done
 
-keys="$(node -r ./scripts/register.js apps/declaration-intake/src/cli/api-keys.cli.ts demo --file .infra/demo-keys.json)"
+keys="$(node dist/apps/declaration-intake/src/cli/api-keys.cli.js demo --file .infra/demo-keys.json)"
 key_of() { node -e "process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])" "$keys" "$1"; }
 echo "[start] demo declarations"
-node -r ./scripts/register.js apps/declaration-intake/src/cli/demo-data.ts "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)"
+node dist/apps/declaration-intake/src/cli/demo-data.js "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)"
 
 cat <<MSG
 

@@ -16,6 +16,8 @@ bash scripts/with-infra.sh bash -c '
   npx nx run-many -t test --parallel=2 --outputStyle=stream --skip-nx-cache
   echo "== integration tests (real Kafka, PostgreSQL, Redis)"
   npx nx run-many -t integration --parallel=1 --outputStyle=stream
+  echo "== package: compiled services start with production dependencies only"
+  bash scripts/package-check.sh
 ' 2>&1 | tee "$log" || status=$?
 # Jest prints "Tests: 3 failed, 40 passed, 43 total" per project; add them up (colour codes stripped).
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
