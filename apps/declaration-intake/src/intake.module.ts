@@ -3,6 +3,7 @@ import { MessagingModule, type MessagingOptions } from '@cic/platform-messaging'
 import { ObservabilityModule } from '@cic/platform-observability';
 import { PersistenceModule } from '@cic/platform-persistence';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DeadLettersAdminController } from './admin/dead-letters.controller';
 import { OutboxAdminController } from './admin/outbox.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -73,6 +74,7 @@ export class IntakeApiModule {
         ApiKeysController,
         DeclarationEventsController,
         OutboxAdminController,
+        DeadLettersAdminController,
       ],
       providers: [
         { provide: INTAKE_CONFIG, useValue: config },

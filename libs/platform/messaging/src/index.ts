@@ -9,6 +9,8 @@ export * from './outbox-relay';
 export * from './outbox-admin';
 export * from './failure-kind';
 export * from './dead-letters';
+export * from './dead-letter-store';
+export * from './dead-letter-admin';
 export * from './headers';
 export * from './codec';
 export { KafkaClient } from './kafka-client';

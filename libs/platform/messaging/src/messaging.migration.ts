@@ -76,9 +76,75 @@ export function createOutboxParkingMigration(schema: string): MigrationClass {
 }
 
 /**
+ * Dead letters kept in the service schema: the original key, value and headers (so a replay needs no
+ * Kafka read), why and where it failed, and its fate (OPEN, REPLAYED or DISCARDED), with an audit of
+ * every operator action. A redelivered failure is recorded once (unique source position).
+ */
+export function createDeadLetterStoreMigration(schema: string): MigrationClass {
+  return class DeadLetterStore1763700000120 implements MigrationInterface {
+    name = 'DeadLetterStore1763700000120';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE TABLE "${schema}"."dead_letters" (
+        "id" bigserial NOT NULL,
+        "consumer_group" varchar(249) NOT NULL,
+        "source_topic" varchar(249) NOT NULL,
+        "source_partition" integer NOT NULL,
+        "source_offset" bigint NOT NULL,
+        "event_id" uuid NULL,
+        "message_key" text NULL,
+        "value" bytea NULL,
+        "headers" jsonb NOT NULL DEFAULT '{}',
+        "error_code" varchar(100) NOT NULL,
+        "error_message" text NOT NULL,
+        "attempts" integer NOT NULL,
+        "failed_at" timestamptz NOT NULL DEFAULT now(),
+        "dlq_partition" integer NULL,
+        "dlq_offset" bigint NULL,
+        "status" varchar(16) NOT NULL DEFAULT 'OPEN',
+        "resolved_at" timestamptz NULL,
+        "resolved_by" varchar(200) NULL,
+        "resolution_note" text NULL,
+        "replay_of" bigint NULL,
+        CONSTRAINT "PK_dead_letters" PRIMARY KEY ("id"),
+        CONSTRAINT "UQ_dead_letters_source" UNIQUE ("consumer_group", "source_topic", "source_partition", "source_offset"),
+        CONSTRAINT "CHK_dead_letters_status" CHECK ("status" IN ('OPEN', 'REPLAYED', 'DISCARDED')))`);
+      await q.query(`CREATE INDEX "IX_dead_letters_status" ON "${schema}"."dead_letters" ("status", "id")`);
+      await q.query(
+        `CREATE INDEX "IX_dead_letters_replay_of" ON "${schema}"."dead_letters" ("replay_of") WHERE "replay_of" IS NOT NULL`,
+      );
+      await q.query(`CREATE TABLE "${schema}"."dead_letter_actions" (
+        "id" bigserial NOT NULL,
+        "dead_letter_id" bigint NOT NULL,
+        "action" varchar(16) NOT NULL,
+        "actor" varchar(200) NOT NULL,
+        "reason" text NULL,
+        "at" timestamptz NOT NULL DEFAULT now(),
+        "result" jsonb NULL,
+        CONSTRAINT "PK_dead_letter_actions" PRIMARY KEY ("id"),
+        CONSTRAINT "FK_dead_letter_actions_dead_letter" FOREIGN KEY ("dead_letter_id")
+          REFERENCES "${schema}"."dead_letters" ("id") ON DELETE CASCADE,
+        CONSTRAINT "CHK_dead_letter_actions_action" CHECK ("action" IN ('REPLAY', 'DISCARD')))`);
+      await q.query(
+        `CREATE INDEX "IX_dead_letter_actions_dead_letter" ON "${schema}"."dead_letter_actions" ("dead_letter_id", "id")`,
+      );
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE "${schema}"."dead_letter_actions"`);
+      await q.query(`DROP TABLE "${schema}"."dead_letters"`);
+    }
+  };
+}
+
+/**
  * Every migration the messaging library needs in a service schema, in order. A service lists these
  * after its schema migration and before its own tables.
  */
 export function messagingMigrations(schema: string): MigrationClass[] {
-  return [createMessagingMigration(schema), createOutboxParkingMigration(schema)];
+  return [
+    createMessagingMigration(schema),
+    createOutboxParkingMigration(schema),
+    createDeadLetterStoreMigration(schema),
+  ];
 }

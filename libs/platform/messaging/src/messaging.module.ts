@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, type INestApplication, Module } from '@nestjs/common';
+import { DeadLetterAdmin } from './dead-letter-admin';
 import { DeadLetters } from './dead-letters';
 import { EventErrorPassthroughFilter } from './event-error.filter';
 import { KafkaClient } from './kafka-client';
@@ -25,6 +26,7 @@ export class MessagingModule {
         OutboxRelay,
         OutboxAdmin,
         DeadLetters,
+        DeadLetterAdmin,
         KafkaTransport,
       ],
       exports: [
@@ -34,6 +36,7 @@ export class MessagingModule {
         OutboxRelay,
         OutboxAdmin,
         DeadLetters,
+        DeadLetterAdmin,
         KafkaTransport,
       ],
     };
