@@ -19,12 +19,17 @@ export interface CreatedKey {
   key: string;
 }
 
+/** How long an authenticated (or refused) key is remembered: revocation reaches every instance within it. */
+export const KEY_CACHE_MS = 5000;
+const KEY_CACHE_MAX = 10_000;
+
 /** Keys made by `intake:keys demo` for the local demo; never honoured in production. */
 export const DEMO_KEY_PREFIX = 'demo-';
 
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger('ApiKeys');
+  private readonly cache = new Map<string, { principal: Principal | undefined; expires: number }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,10 +62,27 @@ export class ApiKeysService {
     };
   }
 
+  /**
+   * The key's principal, from a short cache (KEY_CACHE_MS) in front of the table: one lookup per key per
+   * few seconds instead of one per request. A revocation takes effect at once on the instance that made
+   * it and within KEY_CACHE_MS everywhere else; unknown keys are cached too, so a flood of bad keys does
+   * not become a flood of queries.
+   */
   async authenticate(key: string): Promise<Principal | undefined> {
+    const hash = hashKey(key);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expires > now) return cached.principal;
+    const principal = await this.lookup(hash);
+    if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
+    this.cache.set(hash, { principal, expires: now + KEY_CACHE_MS });
+    return principal;
+  }
+
+  private async lookup(hash: string): Promise<Principal | undefined> {
     const found = await this.dataSource
       .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyHash: hashKey(key), revokedAt: IsNull() } });
+      .findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
     if (found && this.config.NODE_ENV === 'production' && found.name.startsWith(DEMO_KEY_PREFIX)) {
       this.logger.warn({
         msg: `refused demo key ${found.keyPrefix}… (${found.name}) in production`,
@@ -81,6 +103,8 @@ export class ApiKeysService {
     const result = await this.dataSource
       .getRepository(ApiKeyEntity)
       .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    // This instance forgets every cached key at once (the cache is keyed by hash, not id).
+    this.cache.clear();
     return (result.affected ?? 0) > 0;
   }
 }
