@@ -55,6 +55,19 @@ export class KafkaClient implements OnApplicationShutdown {
     return this.producerPromise;
   }
 
+  /**
+   * Drops the producer; the next `producer()` connects a new one (new producer id, sequence numbers from
+   * 0). After a failed produce request kafkajs rolls back the sequence numbers of every partition in it,
+   * also of those the broker did write, so the next different batch to such a partition would fail with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER for good. Sends in flight on the old producer fail (and are retried by
+   * their callers).
+   */
+  async resetProducer(): Promise<void> {
+    const p = this.producerPromise;
+    this.producerPromise = undefined;
+    if (p) await (await p.catch(() => undefined))?.disconnect().catch(() => undefined);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const p = this.producerPromise;
     this.producerPromise = undefined;

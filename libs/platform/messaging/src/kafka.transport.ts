@@ -50,15 +50,25 @@ interface RetryState {
   nextDelayMs: number;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, reportedMs = ms): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     work,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new HandlerTimeoutError(ms)), ms);
+      timer = setTimeout(() => reject(new HandlerTimeoutError(reportedMs)), Math.max(0, ms));
     }),
   ]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * kafkajs fetches again only once every batch of the previous fetch from that broker is done, so a long
+ * batch on one partition would hold up all the others: a batch stops at a message boundary after this
+ * long, and the rest of it is fetched again (its offsets are not resolved).
+ */
+const BATCH_TIME_BUDGET_MS = 1000;
+
+/** Time beyond the handler's own limit for its transaction to roll back before the attempt is abandoned. */
+const ROLLBACK_GRACE_MS = 1000;
 
 export interface KafkaTransportEvents extends Record<string, (e: HandledEvent) => void> {
   handled: (e: HandledEvent) => void;
@@ -235,6 +245,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const partitionKey = `${batch.topic}:${batch.partition}`;
     // Long handlers must not cost the group membership: heartbeat on a timer while the batch runs.
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 2000);
+    const started = Date.now();
     try {
       for (const message of batch.messages) {
         // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
@@ -253,6 +264,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         resolveOffset(message.offset);
         // Throttled by kafkajs; throws when the group rebalances, ending the batch at this boundary.
         await heartbeat();
+        // Let the fetch loop serve the other partitions; the rest of this batch is fetched again.
+        if (Date.now() - started >= BATCH_TIME_BUDGET_MS) break;
       }
       await commitOffsetsIfNecessary();
     } finally {
@@ -315,8 +328,15 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       };
       const timer = handlerSeconds.startTimer({ topic: topic.name });
       try {
+        // The handler's limit applies inside its transaction (so a timed-out handler's transaction is
+        // rolled back at once and releases its locks); this outer limit also covers connecting and commit.
+        const deadline = Date.now() + this.handlerTimeoutMs;
         const outcome = await runWithTrace(trace, () =>
-          withTimeout(this.invoke(handler, extras, event, info), this.handlerTimeoutMs),
+          withTimeout(
+            this.invoke(handler, extras, event, info, deadline),
+            this.handlerTimeoutMs + ROLLBACK_GRACE_MS,
+            this.handlerTimeoutMs,
+          ),
         );
         return this.settled(topic.name, partition, message.offset, event.id, outcome);
       } catch (error) {
@@ -391,11 +411,17 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     extras: EventHandlerExtras,
     event: CloudEvent,
     info: KafkaMessageInfo,
+    deadline: number,
   ): Promise<HandledOutcome> {
-    const call = async (ctx: KafkaEventContext) => {
-      const result = await handler(event, ctx);
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-    };
+    const call = (ctx: KafkaEventContext) =>
+      withTimeout(
+        (async () => {
+          const result = await handler(event, ctx);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        })(),
+        deadline - Date.now(),
+        this.handlerTimeoutMs,
+      );
     if (extras.inbox === false) {
       await call(new KafkaEventContext(info, event, undefined, this.outbox));
       return 'handled';

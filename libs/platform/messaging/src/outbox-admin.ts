@@ -64,12 +64,13 @@ export class OutboxAdmin {
 
   /** Puts a parked event back in line (after the cause was fixed, e.g. the topic's limit raised). */
   async retryParked(id: string, actor: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [, affected]: [unknown[], number] = await this.dataSource.query(
       `UPDATE "${this.options.schema}"."outbox" SET parked_at = NULL, park_error = NULL
         WHERE id = $1 AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id`,
       [id],
     );
-    if (rows.length === 0) return false;
+    if (!affected) return false;
     await this.dataSource.query('SELECT pg_notify($1, $2)', [outboxChannel(this.options.schema), '']);
     this.logger.warn({ msg: `parked outbox event ${id} put back in line by ${actor}`, outboxId: id, actor });
     return true;

@@ -63,7 +63,8 @@ function permanentBrokerError(error: unknown): string | undefined {
  * - leadership is a session advisory lock held by one dedicated connection, and that same connection
  *   claims (selects) and marks every batch. A relay that loses the connection loses the lock and, with
  *   it, any way to claim or mark: its next statement fails and it steps down before publishing more.
- *   A standby takes the lock only after the old session is gone, so two relays never publish at once.
+ *   A standby takes the lock only after the old session is gone; the old leader can at most finish the
+ *   one produce request it had in flight (those rows go out again from the new leader, in order).
  * - a crash between publish and mark republishes at most that one batch; consumers' inboxes absorb it.
  * - each produce request is capped in bytes (the broker's limit) as well as rows; a row the broker
  *   refuses for good (too large, invalid) is parked with its error and the rows behind it flow on.
@@ -235,6 +236,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await this.send(chunk);
       return chunk.map((o) => o.row);
     } catch (error) {
+      // The broker may have written this request for some partitions and refused it for others, while
+      // the producer rolled back its sequence numbers for all: a new producer starts in step (the rows
+      // already written go out again; consumers' inboxes absorb the duplicates).
+      await this.client.resetProducer();
       const permanent = permanentBrokerError(error);
       if (!permanent) throw error;
       if (chunk.length === 1) {

@@ -29,11 +29,29 @@ export interface HarnessConfig {
   crashAfterCommitOf?: number;
   /** Benchmark: handle without any database work (no inbox, no row, direct publish). */
   noDatabase?: boolean;
+  /** MessagingOptions.handlerTimeoutMs (default 30 s). */
+  handlerTimeoutMs?: number;
+  /** MessagingOptions.sessionTimeoutMs (default 30 s). */
+  sessionTimeoutMs?: number;
+  /** MessagingOptions.maxMessageBytes (default 1 MiB). */
+  maxMessageBytes?: number;
+  /** Overrides of the retry policy (default maxAttempts 3, initialMs 50, maxMs 200). */
+  retry?: Partial<MessagingOptions['retry']>;
+  /** MessagingOptions.relay.batchSize (default 500). */
+  relayBatchSize?: number;
+  /** ObservabilityModule readinessGraceMs (default 20 s). */
+  readinessGraceMs?: number;
+  /** How long the 'slow' behaviour takes per message (default 700 ms). */
+  slowMs?: number;
 }
 
 export const ItData = z.object({
   n: z.number().int(),
-  behaviour: z.enum(['ok', 'fail-always', 'fail-until-fixed']).default('ok'),
+  /**
+   * 'hang': never resolves (inside its transaction) until a `fixes` row for n exists;
+   * 'slow': takes HarnessConfig.slowMs, then succeeds.
+   */
+  behaviour: z.enum(['ok', 'fail-always', 'fail-until-fixed', 'hang', 'slow']).default('ok'),
 });
 export type ItData = z.infer<typeof ItData>;
 
@@ -116,6 +134,13 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
         ]);
         if (rows.length === 0) throw new Error(`n=${d.n} is not fixed yet`);
       }
+      if (d.behaviour === 'hang') {
+        const rows: unknown[] = await ctx.manager.query(`SELECT 1 FROM "${schema}"."fixes" WHERE n = $1`, [
+          d.n,
+        ]);
+        if (rows.length === 0) await new Promise<never>(() => undefined);
+      }
+      if (d.behaviour === 'slow') await new Promise((r) => setTimeout(r, cfg.slowMs ?? 700));
       await ctx.manager.query(
         `INSERT INTO "${schema}"."handled" (event_id, n, msg_key) VALUES ($1, $2, $3)`,
         [event.id, d.n, ctx.info.key],
@@ -135,14 +160,21 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
     produces: [echo],
     partitions: 3,
     replicationFactor: 1,
-    retry: { maxAttempts: cfg.maxAttempts ?? 3, initialMs: 50, maxMs: 200 },
+    retry: { maxAttempts: cfg.maxAttempts ?? 3, initialMs: 50, maxMs: 200, ...cfg.retry },
     partitionsConcurrency: 3,
-    relay: { enabled: cfg.relay ?? true, pollMs: 200 },
+    relay: { enabled: cfg.relay ?? true, pollMs: 200, batchSize: cfg.relayBatchSize },
+    handlerTimeoutMs: cfg.handlerTimeoutMs,
+    sessionTimeoutMs: cfg.sessionTimeoutMs,
+    maxMessageBytes: cfg.maxMessageBytes,
   };
 
   @Module({
     imports: [
-      ObservabilityModule.forRoot({ service: 'it-messaging', logLevel: 'warn' }),
+      ObservabilityModule.forRoot({
+        service: 'it-messaging',
+        logLevel: 'warn',
+        readinessGraceMs: cfg.readinessGraceMs,
+      }),
       PersistenceModule.forRoot(harnessDataSource(cfg)),
       MessagingModule.forRoot(options),
     ],
