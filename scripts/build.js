@@ -11,7 +11,9 @@ const tsconfig = require('../tsconfig.base.json');
 const root = path.resolve(__dirname, '..');
 const app = process.argv[2];
 if (!app || !fs.existsSync(path.join(root, 'apps', app))) {
-  process.stderr.write(`usage: node scripts/build.js <app> (one of: ${fs.readdirSync(path.join(root, 'apps')).join(', ')})\n`);
+  process.stderr.write(
+    `usage: node scripts/build.js <app> (one of: ${fs.readdirSync(path.join(root, 'apps')).join(', ')})\n`,
+  );
   process.exit(2);
 }
 const aliases = tsconfig.compilerOptions.paths;
@@ -77,4 +79,6 @@ for (const file of files) {
   fs.writeFileSync(out, `${code}\n//# sourceMappingURL=${path.basename(out)}.map\n`);
   fs.writeFileSync(`${out}.map`, map);
 }
-process.stdout.write(`built ${app}: ${files.size} files to ${path.relative(root, outRoot)}/ in ${Date.now() - started} ms\n`);
+process.stdout.write(
+  `built ${app}: ${files.size} files to ${path.relative(root, outRoot)}/ in ${Date.now() - started} ms\n`,
+);
