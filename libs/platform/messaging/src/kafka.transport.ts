@@ -11,7 +11,7 @@ import { DeadLetters } from './dead-letters';
 import { NonRetryableError } from './event-error.filter';
 import { type EventHandlerExtras, KafkaEventContext, type KafkaMessageInfo } from './event-context';
 import { headersToStrings, Header } from './headers';
-import { claimInbox } from './inbox';
+import { claimInbox, claimInboxMany } from './inbox';
 import { KafkaClient } from './kafka-client';
 import {
   deadLetterTopic,
@@ -23,6 +23,7 @@ import {
 import {
   consumedTotal,
   consumerUp,
+  groupSize,
   handlerRetriesTotal,
   handlerSeconds,
   pausedPartitions,
@@ -66,6 +67,9 @@ function withTimeout<T>(work: Promise<T>, ms: number, reportedMs = ms): Promise<
  * long, and the rest of it is fetched again (its offsets are not resolved).
  */
 const BATCH_TIME_BUDGET_MS = 1000;
+
+/** Messages handled in one shared transaction at most (the fast path). */
+const GROUP_MAX = 200;
 
 /** Time beyond the handler's own limit for its transaction to roll back before the attempt is abandoned. */
 const ROLLBACK_GRACE_MS = 1000;
@@ -247,7 +251,28 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const keepAlive = setInterval(() => void heartbeat().catch(() => undefined), 2000);
     const started = Date.now();
     try {
-      for (const message of batch.messages) {
+      let next = 0;
+      // Fast path: consecutive messages share one transaction (one inbox statement, one commit). A group
+      // that fails on a message's own account falls back to one transaction per message below, which
+      // isolates the poison; an infrastructure failure retries the group's first message later.
+      while (next < batch.messages.length && !this.retrying.has(partitionKey)) {
+        if (!isRunning() || isStale() || this.stopping) break;
+        if (Date.now() - started >= BATCH_TIME_BUDGET_MS) break;
+        const group = await this.handleGroup(topic, batch.topic, batch.partition, batch.messages.slice(next));
+        if (group.kind === 'done') {
+          next += group.count;
+          resolveOffset(batch.messages[next - 1].offset);
+          await heartbeat();
+          continue;
+        }
+        if (group.kind === 'retry-later') {
+          this.scheduleRetry(batch.topic, batch.partition, batch.messages[next].offset, pause);
+          await commitOffsetsIfNecessary();
+          return;
+        }
+        break; // 'one-by-one': from here on, one transaction per message
+      }
+      for (const message of batch.messages.slice(next)) {
         // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
         if (!isRunning() || isStale() || this.stopping) break;
         const retry = this.retrying.get(partitionKey);
@@ -271,6 +296,117 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Handles the leading messages of `messages` that decode cleanly as one transaction: a bulk inbox
+   * claim, then each new event's handler in offset order, one commit. Returns how many were settled, or
+   * what to do instead.
+   */
+  private async handleGroup(
+    topic: TopicDefinition,
+    physical: string,
+    partition: number,
+    messages: KafkaMessage[],
+  ): Promise<{ kind: 'done'; count: number } | { kind: 'retry-later' } | { kind: 'one-by-one' }> {
+    const handler = this.messageHandlers.get(topic.name)!;
+    const extras = (handler.extras ?? {}) as EventHandlerExtras;
+    if (extras.inbox === false) return { kind: 'one-by-one' };
+    const group: Array<{ message: KafkaMessage; event: CloudEvent; info: KafkaMessageInfo }> = [];
+    for (const message of messages.slice(0, GROUP_MAX)) {
+      const decoded = decodeEvent(topic, message.value, extras.validate !== 'envelope');
+      if (!decoded.ok) break; // dead-lettered on the one-by-one path
+      group.push({
+        message,
+        event: decoded.event,
+        info: {
+          topic: topic.name,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          headers: headersToStrings(message.headers),
+          groupId: this.options.groupId,
+          attempt: 1,
+        },
+      });
+    }
+    if (group.length < 2) return { kind: 'one-by-one' };
+    const timer = handlerSeconds.startTimer({ topic: topic.name });
+    const deadline = Date.now() + this.handlerTimeoutMs;
+    let fresh: Set<string>;
+    try {
+      fresh = await withTimeout(
+        this.dataSource.transaction(async (manager) => {
+          const claimed = await claimInboxMany(
+            manager,
+            this.options.schema,
+            this.options.groupId,
+            group.map((g) => ({
+              eventId: g.event.id,
+              topic: topic.name,
+              partition,
+              offset: g.message.offset,
+            })),
+          );
+          const pending = new Set(claimed);
+          for (const g of group) {
+            if (!pending.delete(g.event.id)) continue; // handled before, or twice in this group
+            const trace = traceFromParent(g.info.headers[Header.traceparent], g.event.subject);
+            await runWithTrace(trace, () =>
+              withTimeout(
+                this.callHandler(
+                  handler,
+                  g.event,
+                  new KafkaEventContext(g.info, g.event, manager, this.outbox),
+                ),
+                deadline - Date.now(),
+                this.handlerTimeoutMs,
+              ),
+            );
+          }
+          return claimed;
+        }),
+        this.handlerTimeoutMs + ROLLBACK_GRACE_MS,
+        this.handlerTimeoutMs,
+      );
+    } catch (error) {
+      timer();
+      if (failureKind(error) === 'message') return { kind: 'one-by-one' };
+      const err = error instanceof Error ? error : new Error(describeError(error));
+      this.recordFailure(
+        `${physical}:${partition}`,
+        group[0].message.offset,
+        'infrastructure',
+        undefined,
+        err,
+        {
+          topic: topic.name,
+          attempt: 1,
+        },
+      );
+      return { kind: 'retry-later' };
+    }
+    timer();
+    groupSize.observe(group.length);
+    for (const g of group) {
+      const outcome = fresh.delete(g.event.id) ? 'handled' : 'duplicate';
+      if (outcome === 'duplicate')
+        this.log.log({
+          msg: `duplicate event ${g.event.id} on ${topic.name} skipped (already handled)`,
+          eventId: g.event.id,
+        });
+      this.settled(topic.name, partition, g.message.offset, g.event.id, outcome);
+    }
+    return { kind: 'done', count: group.length };
+  }
+
+  private async callHandler(
+    handler: MessageHandler,
+    event: CloudEvent,
+    ctx: KafkaEventContext,
+  ): Promise<void> {
+    const result = await handler(event, ctx);
+    await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
   }
 
   /**

@@ -121,3 +121,14 @@ export const relayFailuresTotal = once(
       registers: [metricsRegistry],
     }),
 );
+
+export const groupSize = once(
+  'cic_messaging_group_size',
+  () =>
+    new Histogram({
+      name: 'cic_messaging_group_size',
+      help: 'Messages handled together in one transaction (the batch fast path)',
+      buckets: [2, 5, 10, 25, 50, 100, 200],
+      registers: [metricsRegistry],
+    }),
+);
