@@ -169,6 +169,36 @@ describe('messaging on the real broker and database', () => {
       expect((await handledRows(ds, names.schema)).some((r) => r.n === 101)).toBe(false);
     });
 
+    it('isolates a poison message inside a batch that shares one transaction: the rest are handled once, the poison is dead-lettered', async () => {
+      const key = 'group-poison';
+      const messages = Array.from({ length: 40 }, (_, i) =>
+        envelope(names.input.name, key, { n: 500 + i, behaviour: i === 17 ? 'fail-always' : 'ok' }),
+      );
+      await probe.produce(names.input.name, messages);
+      const rows = await waitFor('39 of the group handled', async () => {
+        const r = (await handledRows(ds, names.schema)).filter((x) => x.n >= 500 && x.n < 540);
+        return r.length >= 39 && r;
+      });
+      expect(rows.map((r) => r.n)).toEqual(
+        Array.from({ length: 40 }, (_, i) => 500 + i).filter((n) => n !== 517),
+      );
+      const dlq = await waitFor('the poison dead-lettered', async () => {
+        // readAll sorts by partition, so earlier dead letters are filtered out by content, not position.
+        const all = await probe.readAll(app.get(DeadLetters).topic);
+        const mine = all.filter((m) => /n=5\d\d/.test(m.headers[Header.dlqErrorMessage] ?? ''));
+        return mine.length > 0 && mine;
+      });
+      expect(dlq.map((m) => m.headers[Header.dlqErrorMessage])).toEqual([
+        expect.stringContaining('refusing n=517'),
+      ]);
+      await waitFor('the echoes published', async () => {
+        const [{ pending }] = await ds.query(
+          `SELECT count(*)::int AS pending FROM "${names.schema}"."outbox" WHERE published_at IS NULL`,
+        );
+        return pending === 0;
+      });
+    });
+
     it('replays a dead letter to its source topic once the cause is fixed', async () => {
       const before = (await probe.readAll(app.get(DeadLetters).topic)).length;
       await probe.produce(names.input.name, [
