@@ -2,7 +2,7 @@ import type { CloudEvent, DataOf, TopicDefinition } from '@cic/contracts';
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { EntityManager } from 'typeorm';
 import type { StringHeaders } from './headers';
-import type { OutboxWriter, PublishInput } from './outbox';
+import type { OutboxWriter, PreparedEvent, PublishInput } from './outbox';
 
 export interface KafkaMessageInfo {
   topic: string;
@@ -53,6 +53,36 @@ export class KafkaEventContext extends BaseRpcContext<[KafkaMessageInfo]> {
   }
 }
 
+/**
+ * What a batch handler (`@EventPattern(Topic.X, { batch: true })`) gets with `@Ctx()`, beside the array
+ * of new events (redeliveries already removed by the inbox): the one transaction they share and ways to
+ * publish in it. A batch that fails on a message's own account is retried one event at a time, so a
+ * batch handler must give the same result for one event as for many.
+ */
+export class KafkaBatchContext extends BaseRpcContext<[KafkaMessageInfo[]]> {
+  constructor(
+    readonly infos: KafkaMessageInfo[],
+    readonly events: CloudEvent[],
+    private readonly tx: EntityManager,
+    private readonly outbox: OutboxWriter,
+  ) {
+    super([infos]);
+  }
+
+  get manager(): EntityManager {
+    return this.tx;
+  }
+
+  /** Adds events to the outbox in this batch's transaction with one statement. */
+  publishMany(events: ReadonlyArray<PreparedEvent<TopicDefinition>>): Promise<void> {
+    return this.outbox.publishMany(this.tx, events);
+  }
+
+  prepare<T extends TopicDefinition>(topic: T, input: PublishInput<T>): PreparedEvent<T> {
+    return this.outbox.prepare(topic, input);
+  }
+}
+
 /** Options of a handler, given as `@EventPattern(Topic.X, { ... })`. */
 export interface EventHandlerExtras {
   /**
@@ -63,4 +93,9 @@ export interface EventHandlerExtras {
   validate?: 'full' | 'envelope';
   /** false: no transaction and no inbox (for handlers with no state of their own). */
   inbox?: boolean;
+  /**
+   * true: the handler takes the new events of a batch at once, `(events: CloudEvent[], ctx:
+   * KafkaBatchContext)`, for set-based work on a hot path.
+   */
+  batch?: boolean;
 }

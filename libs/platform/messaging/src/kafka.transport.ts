@@ -9,7 +9,12 @@ import { DataSource } from 'typeorm';
 import { decodeEvent } from './codec';
 import { DeadLetters } from './dead-letters';
 import { NonRetryableError } from './event-error.filter';
-import { type EventHandlerExtras, KafkaEventContext, type KafkaMessageInfo } from './event-context';
+import {
+  type EventHandlerExtras,
+  KafkaBatchContext,
+  KafkaEventContext,
+  type KafkaMessageInfo,
+} from './event-context';
 import { headersToStrings, Header } from './headers';
 import { claimInbox, claimInboxMany } from './inbox';
 import { KafkaClient } from './kafka-client';
@@ -166,6 +171,9 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       if (this.messageHandlers.get(pattern)?.next) problems.push(`more than one handler for "${pattern}"`);
       if (!this.messageHandlers.get(pattern)?.isEventHandler)
         problems.push(`"${pattern}" must be an @EventPattern`);
+      const extras = (this.messageHandlers.get(pattern)?.extras ?? {}) as EventHandlerExtras;
+      if (extras.batch && extras.inbox === false)
+        problems.push(`"${pattern}": a batch handler needs the inbox (its events share one transaction)`);
     }
     for (const name of declared.keys()) {
       if (!this.messageHandlers.has(name)) problems.push(`no handler for consumed topic "${name}"`);
@@ -349,8 +357,26 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
             })),
           );
           const pending = new Set(claimed);
-          for (const g of group) {
-            if (!pending.delete(g.event.id)) continue; // handled before, or twice in this group
+          const fresh = group.filter((g) => pending.delete(g.event.id)); // not handled before, once each
+          if (extras.batch) {
+            if (fresh.length)
+              await withTimeout(
+                this.callHandler(
+                  handler,
+                  fresh.map((g) => g.event),
+                  new KafkaBatchContext(
+                    fresh.map((g) => g.info),
+                    fresh.map((g) => g.event),
+                    manager,
+                    this.outbox,
+                  ),
+                ),
+                deadline - Date.now(),
+                this.handlerTimeoutMs,
+              );
+            return claimed;
+          }
+          for (const g of fresh) {
             const trace = traceFromParent(g.info.headers[Header.traceparent], g.event.subject);
             await runWithTrace(trace, () =>
               withTimeout(
@@ -402,8 +428,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
 
   private async callHandler(
     handler: MessageHandler,
-    event: CloudEvent,
-    ctx: KafkaEventContext,
+    event: CloudEvent | CloudEvent[],
+    ctx: KafkaEventContext | KafkaBatchContext,
   ): Promise<void> {
     const result = await handler(event, ctx);
     await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
@@ -577,7 +603,13 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         });
         return 'duplicate';
       }
-      await call(new KafkaEventContext(info, event, manager, this.outbox));
+      if (extras.batch)
+        await withTimeout(
+          this.callHandler(handler, [event], new KafkaBatchContext([info], [event], manager, this.outbox)),
+          deadline - Date.now(),
+          this.handlerTimeoutMs,
+        );
+      else await call(new KafkaEventContext(info, event, manager, this.outbox));
       return 'handled';
     });
   }

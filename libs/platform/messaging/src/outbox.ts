@@ -127,6 +127,28 @@ export class OutboxWriter {
     return event;
   }
 
+  /** Adds prepared events to the outbox in the caller's transaction with one statement and one wake-up. */
+  async publishMany(
+    manager: EntityManager,
+    events: ReadonlyArray<PreparedEvent<TopicDefinition>>,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await manager.query(
+      `WITH e AS (
+         INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])
+       ) SELECT pg_notify($6, '')`,
+      [
+        events.map((e) => e.event.id),
+        events.map((e) => physicalTopic(this.options, e.topic.name)),
+        events.map((e) => e.event.subject),
+        events.map((e) => e.value),
+        events.map((e) => JSON.stringify(e.headers)),
+        outboxChannel(this.options.schema),
+      ],
+    );
+  }
+
   async publish<T extends TopicDefinition>(
     manager: EntityManager,
     topic: T,
