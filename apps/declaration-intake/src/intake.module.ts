@@ -14,6 +14,7 @@ import { ClearanceService } from './declarations/clearance.service';
 import { DeclarationEventsController } from './declarations/declaration-events.controller';
 import { DeclarationQueries } from './declarations/declaration.queries';
 import { DeclarationsController } from './declarations/declarations.controller';
+import { IntakeBatch } from './declarations/intake-batch';
 import { IntakeService } from './declarations/intake.service';
 import { INTAKE_CONFIG } from './intake.tokens';
 import { DecisionDeadlines } from './jobs/decision-deadlines';
@@ -81,6 +82,7 @@ export class IntakeApiModule {
         ApiKeysService,
         ApiKeyGuard,
         IntakeService,
+        IntakeBatch,
         ClearanceService,
         DeclarationQueries,
       ],

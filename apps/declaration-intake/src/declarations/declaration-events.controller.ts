@@ -1,24 +1,35 @@
 import type { EventOf, Topics } from '@cic/contracts';
 import { Topic } from '@cic/contracts';
-import { KafkaEventContext } from '@cic/platform-messaging';
+import { Header, KafkaBatchContext, KafkaEventContext } from '@cic/platform-messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ClearanceService } from './clearance.service';
-import { IntakeService } from './intake.service';
+import { IntakeBatch } from './intake-batch';
 
 /** Kafka door and the decisions intake waits for. Each runs in the message's inbox transaction. */
 @Controller()
 export class DeclarationEventsController {
   constructor(
-    private readonly intake: IntakeService,
+    private readonly batch: IntakeBatch,
     private readonly clearance: ClearanceService,
   ) {}
 
   // Envelope-only validation: an invalid declaration is answered with declaration.rejected.v1 (and a
   // REJECTED record), not dead-lettered; only unparseable or envelope-less messages go to the DLQ.
-  @EventPattern(Topic.DeclarationSubmittedV1, { validate: 'envelope' })
-  async onSubmitted(@Payload() event: { data: unknown }, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await this.intake.submit(ctx.manager, event.data, 'kafka', ctx.info.key);
+  // A batch handler: the new submissions of a Kafka batch are accepted set-based in one transaction.
+  @EventPattern(Topic.DeclarationSubmittedV1, { validate: 'envelope', batch: true })
+  async onSubmitted(
+    @Payload() events: Array<{ data: unknown }>,
+    @Ctx() ctx: KafkaBatchContext,
+  ): Promise<void> {
+    await this.batch.submitMany(
+      ctx.manager,
+      events.map((e, i) => ({
+        raw: e.data,
+        key: ctx.infos[i].key,
+        traceparent: ctx.infos[i].headers[Header.traceparent],
+      })),
+    );
   }
 
   @EventPattern(Topic.GreenChannelDecidedV1)
