@@ -15,12 +15,14 @@ import {
   reviseOnLateDecision,
 } from '@cic/intake-domain';
 import { NonRetryableError, OutboxWriter } from '@cic/platform-messaging';
-import { runWithTrace, traceFromParent } from '@cic/platform-observability';
-import { Injectable, Logger } from '@nestjs/common';
+import { currentTrace, runWithTrace, traceFromParent } from '@cic/platform-observability';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeclarationEntity, DeclarationLineEntity } from '../entities';
 import { ProblemException } from '../http/problem';
-import { addTimeline } from './timeline';
+import type { IntakeConfig } from '../config';
+import { INTAKE_CONFIG } from '../intake.tokens';
+import { ClearanceWork } from './clearance.work';
 
 /** The line numbers the declaration was accepted with (its validated payload). */
 function declaredLines(d: DeclarationEntity): number[] {
@@ -33,9 +35,14 @@ export interface InspectionResultInput {
   lines: Array<{ lineNo: number; outcome: 'PASS' | 'FAIL'; findings?: string[] }>;
 }
 
+export type Decision =
+  | { kind: 'green'; data: GreenChannelDecided }
+  | { kind: 'exemption'; data: ExemptionDecided };
+
 /**
  * Owns the clearance status: records the decisions of green-channel and exemption, decides once both
- * are in (or the timeout passed), and applies inspection results as new revisions.
+ * are in (or the timeout passed), and applies inspection results as new revisions. Changes are gathered
+ * in a ClearanceWork and written set-based, so a Kafka batch of decisions costs a handful of statements.
  */
 @Injectable()
 export class ClearanceService {
@@ -44,69 +51,94 @@ export class ClearanceService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    @Inject(INTAKE_CONFIG) private readonly config: Pick<IntakeConfig, 'DB_SCHEMA'>,
   ) {}
 
-  private async lock(manager: EntityManager, id: string): Promise<DeclarationEntity | null> {
-    return manager
-      .getRepository(DeclarationEntity)
-      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  private work(): ClearanceWork {
+    return new ClearanceWork(this.config.DB_SCHEMA, this.outbox);
   }
 
-  private async lockOrFail(manager: EntityManager, id: string, what: string): Promise<DeclarationEntity> {
-    const d = await this.lock(manager, id);
-    // Decisions only ever follow an accepted declaration; an unknown id is not going to appear by retrying.
-    if (!d) throw new NonRetryableError('UNKNOWN_DECLARATION', `${what} for unknown declaration ${id}`);
-    return d;
+  /** Locks the declarations (in id order, so concurrent batches cannot deadlock on each other). */
+  private async lockMany(manager: EntityManager, ids: string[]): Promise<Map<string, DeclarationEntity>> {
+    const rows = await manager
+      .getRepository(DeclarationEntity)
+      .createQueryBuilder('d')
+      .where('d.id IN (:...ids)', { ids: [...new Set(ids)] })
+      .orderBy('d.id', 'ASC')
+      .setLock('pessimistic_write')
+      .getMany();
+    return new Map(rows.map((d) => [d.id, d]));
+  }
+
+  private async lock(manager: EntityManager, id: string): Promise<DeclarationEntity | null> {
+    return (await this.lockMany(manager, [id])).get(id) ?? null;
   }
 
   async onGreenChannel(manager: EntityManager, data: GreenChannelDecided): Promise<void> {
-    const d = await this.lockOrFail(manager, data.declarationId, 'green-channel decision');
-    const summary = `Green-channel decision: lane ${data.lane}${data.hardStop ? ' (hard stop)' : ''}${data.randomlySelected ? ' (randomly selected)' : ''}`;
-    await this.onDecision(
-      manager,
-      d,
-      'GREEN_CHANNEL_DECIDED',
-      summary,
-      { ...data },
-      () => (d.greenChannel = data),
-    );
+    await this.onDecisions(manager, [{ kind: 'green', data }]);
   }
 
   async onExemption(manager: EntityManager, data: ExemptionDecided): Promise<void> {
-    const d = await this.lockOrFail(manager, data.declarationId, 'exemption decision');
-    const exemptLines = data.lines.filter((l) => l.exempt).length;
-    const summary = `Exemption decision: ${data.exempt ? 'every line exempt' : `${exemptLines} of ${data.lines.length} line(s) exempt`}`;
-    await this.onDecision(manager, d, 'EXEMPTION_DECIDED', summary, { ...data }, () => (d.exemption = data));
+    await this.onDecisions(manager, [{ kind: 'exemption', data }]);
+  }
+
+  /** Decisions in arrival order, in the caller's transaction. */
+  async onDecisions(manager: EntityManager, decisions: readonly Decision[]): Promise<void> {
+    if (!decisions.length) return;
+    const found = await this.lockMany(
+      manager,
+      decisions.map((x) => x.data.declarationId),
+    );
+    const work = this.work();
+    for (const x of decisions) {
+      const d = found.get(x.data.declarationId);
+      // Decisions only ever follow an accepted declaration; an unknown id will not appear by retrying.
+      if (!d)
+        throw new NonRetryableError(
+          'UNKNOWN_DECLARATION',
+          `${x.kind === 'green' ? 'green-channel' : 'exemption'} decision for unknown declaration ${x.data.declarationId}`,
+        );
+      if (x.kind === 'green') {
+        const g = x.data;
+        const summary = `Green-channel decision: lane ${g.lane}${g.hardStop ? ' (hard stop)' : ''}${g.randomlySelected ? ' (randomly selected)' : ''}`;
+        this.onDecision(work, d, 'GREEN_CHANNEL_DECIDED', summary, { ...g }, () => (d.greenChannel = g));
+      } else {
+        const e = x.data;
+        const exemptLines = e.lines.filter((l) => l.exempt).length;
+        const summary = `Exemption decision: ${e.exempt ? 'every line exempt' : `${exemptLines} of ${e.lines.length} line(s) exempt`}`;
+        this.onDecision(work, d, 'EXEMPTION_DECIDED', summary, { ...e }, () => (d.exemption = e));
+      }
+    }
+    await work.flush(manager);
   }
 
   async onOrigin(manager: EntityManager, data: OriginDecided): Promise<void> {
-    const d = await this.lockOrFail(manager, data.declarationId, 'origin decision');
+    const d = await this.lock(manager, data.declarationId);
+    if (!d)
+      throw new NonRetryableError(
+        'UNKNOWN_DECLARATION',
+        `origin decision for unknown declaration ${data.declarationId}`,
+      );
+    const work = this.work();
     const cert = data.certificate ? ` certificate ${data.certificate.number}` : '';
-    await addTimeline(manager, d.id, 'ORIGIN_DECIDED', `Origin: ${data.outcome}${cert}`, { ...data });
+    work.timeline(d.id, 'ORIGIN_DECIDED', `Origin: ${data.outcome}${cert}`, { ...data });
+    await work.flush(manager);
   }
 
-  private async onDecision(
-    manager: EntityManager,
+  private onDecision(
+    work: ClearanceWork,
     d: DeclarationEntity,
     kind: string,
     summary: string,
     detail: Record<string, unknown>,
     apply: () => void,
-  ): Promise<void> {
+  ): void {
     const late = d.status !== 'AWAITING_DECISIONS';
     apply();
-    await manager
-      .getRepository(DeclarationEntity)
-      .update(d.id, { greenChannel: d.greenChannel, exemption: d.exemption });
+    work.touch(d);
     if (late) {
       // A late decision is kept for the record and may only make the outcome stricter, never looser.
-      await addTimeline(
-        manager,
-        d.id,
-        `LATE_${kind}`,
-        `${summary}, received after the outcome ${d.status}`,
-        detail,
-      );
+      work.timeline(d.id, `LATE_${kind}`, `${summary}, received after the outcome ${d.status}`, detail);
       const stricter = reviseOnLateDecision({
         status: d.status as Exclude<DeclarationEntity['status'], 'AWAITING_DECISIONS'>,
         settledByInspection: d.settledBy === 'INSPECTION',
@@ -118,17 +150,17 @@ export class ClearanceService {
         msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded${stricter ? `; outcome made stricter: ${stricter.outcome}` : ''}`,
         declarationId: d.id,
       });
-      if (stricter) await this.conclude(manager, d, stricter, 'LATE_DECISION');
+      if (stricter) this.conclude(work, d, stricter, 'LATE_DECISION');
       return;
     }
-    await addTimeline(manager, d.id, kind, summary, detail);
+    work.timeline(d.id, kind, summary, detail);
     const decision = decideClearance({
       greenChannel: d.greenChannel ?? undefined,
       exemption: d.exemption ?? undefined,
       timedOut: false,
       declaredLines: declaredLines(d),
     });
-    if (decision) await this.conclude(manager, d, decision, 'DECISIONS');
+    if (decision) this.conclude(work, d, decision, 'DECISIONS');
   }
 
   /**
@@ -148,85 +180,77 @@ export class ClearanceService {
         .setLock('pessimistic_write')
         .setOnLocked('skip_locked')
         .getMany();
+      const work = this.work();
       for (const d of due) {
-        await runWithTrace(traceFromParent(d.traceParent ?? undefined, d.id), () => this.timeOut(manager, d));
+        runWithTrace(traceFromParent(d.traceParent ?? undefined, d.id), () => this.timeOut(work, d));
       }
+      await work.flush(manager);
       return due.length;
     });
   }
 
-  private async timeOut(manager: EntityManager, d: DeclarationEntity): Promise<void> {
+  private timeOut(work: ClearanceWork, d: DeclarationEntity): void {
     const decision = decideClearance({
       greenChannel: d.greenChannel ?? undefined,
       exemption: d.exemption ?? undefined,
       timedOut: true,
       declaredLines: declaredLines(d),
     })!;
-    await addTimeline(
-      manager,
-      d.id,
-      'DECISION_TIMEOUT',
-      `Decision timeout: ${decision.reasons[0].message}`,
-      null,
-    );
-    await this.conclude(manager, d, decision, 'TIMEOUT');
+    work.timeline(d.id, 'DECISION_TIMEOUT', `Decision timeout: ${decision.reasons[0].message}`, null);
+    this.conclude(work, d, decision, 'TIMEOUT');
     this.logger.warn({
       msg: `declaration ${d.id} timed out waiting for decisions: ${decision.outcome}`,
       declarationId: d.id,
     });
   }
 
-  private async conclude(
-    manager: EntityManager,
+  private conclude(
+    work: ClearanceWork,
     d: DeclarationEntity,
     decision: Pick<ClearanceDecision, 'directRelease' | 'reasons' | 'basis'> & {
       outcome: ClearanceDecision['outcome'] | 'REFUSED';
     },
     settledBy: NonNullable<DeclarationEntity['settledBy']>,
-  ): Promise<void> {
+  ): void {
     const now = new Date();
     const revision = d.revision + 1;
-    await manager.getRepository(DeclarationEntity).update(d.id, {
-      status: decision.outcome,
-      revision,
-      decidedAt: now,
-      directRelease: decision.directRelease,
-      reasons: decision.reasons,
-      settledBy,
-    });
     d.status = decision.outcome;
     d.revision = revision;
+    d.decidedAt = now;
+    d.directRelease = decision.directRelease;
+    d.reasons = decision.reasons;
     d.settledBy = settledBy;
+    work.touch(d);
     const elapsedMs = Math.max(0, now.getTime() - d.receivedAt.getTime());
-    await addTimeline(
-      manager,
+    work.timeline(
       d.id,
       'CLEARANCE_DECIDED',
       `Clearance ${decision.outcome} (revision ${revision})${decision.directRelease ? ', direct release' : ''}`,
-      {
-        outcome: decision.outcome,
-        revision,
-        reasons: decision.reasons,
-        elapsedMs,
-      },
+      { outcome: decision.outcome, revision, reasons: decision.reasons, elapsedMs },
       now,
     );
-    await this.outbox.publish(manager, Topics.ClearanceDecidedV1, {
-      subject: d.id,
-      data: {
-        declarationId: d.id,
-        decidedAt: now.toISOString(),
-        rulesetVersion: CLEARANCE_RULESET,
-        reasons: decision.reasons,
-        localRef: d.localRef,
-        declarantCode: d.declarantCode,
-        outcome: decision.outcome,
-        directRelease: decision.directRelease,
-        revision,
-        basis: decision.basis,
-        elapsedMs,
-      },
-    });
+    // The event continues the trace of the work that decided it, or else the submission's own trace.
+    const trace = currentTrace() ?? traceFromParent(d.traceParent ?? undefined, d.id);
+    work.publish(
+      runWithTrace(trace, () =>
+        this.outbox.prepare(Topics.ClearanceDecidedV1, {
+          subject: d.id,
+          data: {
+            declarationId: d.id,
+            decidedAt: now.toISOString(),
+            rulesetVersion: CLEARANCE_RULESET,
+            reasons: decision.reasons,
+            localRef: d.localRef,
+            declarantCode: d.declarantCode,
+            outcome: decision.outcome,
+            directRelease: decision.directRelease,
+            revision,
+            basis: decision.basis,
+            elapsedMs,
+          },
+        }),
+      ),
+    );
     this.logger.log({
       msg: `declaration ${d.id} cleared ${decision.outcome} (revision ${revision}) after ${elapsedMs} ms`,
       declarationId: d.id,
@@ -272,6 +296,7 @@ export class ClearanceService {
       }
       const hsByLine = new Map(lines.map((l) => [l.lineNo, l.hsCode]));
       const recordedAt = new Date();
+      const work = this.work();
       await this.outbox.publish(manager, Topics.InspectionResultRecordedV1, {
         subject: d.id,
         data: {
@@ -288,8 +313,7 @@ export class ClearanceService {
           })),
         },
       });
-      await addTimeline(
-        manager,
+      work.timeline(
         d.id,
         'INSPECTION_RESULT',
         `${input.kind} inspection by ${recordedBy}: ${result.outcome === 'RELEASED' ? 'all lines passed' : 'failed'}`,
@@ -298,8 +322,8 @@ export class ClearanceService {
       );
       const gc = d.greenChannel ?? undefined;
       const ex = d.exemption ?? undefined;
-      await this.conclude(
-        manager,
+      this.conclude(
+        work,
         d,
         {
           outcome: result.outcome,
@@ -312,7 +336,8 @@ export class ClearanceService {
         },
         'INSPECTION',
       );
-      return (await manager.getRepository(DeclarationEntity).findOneBy({ id: d.id }))!;
+      await work.flush(manager);
+      return d;
     });
   }
 }

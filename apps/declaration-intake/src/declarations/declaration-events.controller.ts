@@ -32,20 +32,27 @@ export class DeclarationEventsController {
     );
   }
 
-  @EventPattern(Topic.GreenChannelDecidedV1)
+  // Decisions are batch handlers: a Kafka batch of them is applied with a few set-based statements.
+  @EventPattern(Topic.GreenChannelDecidedV1, { batch: true })
   async onGreenChannel(
-    @Payload() event: EventOf<typeof Topics.GreenChannelDecidedV1>,
-    @Ctx() ctx: KafkaEventContext,
+    @Payload() events: Array<EventOf<typeof Topics.GreenChannelDecidedV1>>,
+    @Ctx() ctx: KafkaBatchContext,
   ): Promise<void> {
-    await this.clearance.onGreenChannel(ctx.manager, event.data);
+    await this.clearance.onDecisions(
+      ctx.manager,
+      events.map((e) => ({ kind: 'green' as const, data: e.data })),
+    );
   }
 
-  @EventPattern(Topic.ExemptionDecidedV1)
+  @EventPattern(Topic.ExemptionDecidedV1, { batch: true })
   async onExemption(
-    @Payload() event: EventOf<typeof Topics.ExemptionDecidedV1>,
-    @Ctx() ctx: KafkaEventContext,
+    @Payload() events: Array<EventOf<typeof Topics.ExemptionDecidedV1>>,
+    @Ctx() ctx: KafkaBatchContext,
   ): Promise<void> {
-    await this.clearance.onExemption(ctx.manager, event.data);
+    await this.clearance.onDecisions(
+      ctx.manager,
+      events.map((e) => ({ kind: 'exemption' as const, data: e.data })),
+    );
   }
 
   @EventPattern(Topic.OriginDecidedV1)
