@@ -40,8 +40,12 @@ export interface MessagingOptions {
     batchSize?: number;
     /** Poll interval when no NOTIFY arrives (safety net). */
     pollMs?: number;
-    /** Published outbox rows and inbox ids older than this are purged. */
-    retentionHours?: number;
+    /** Wait after a wake-up so a burst of commits goes out in one produce request. Default 3 ms. */
+    lingerMs?: number;
+    /** Published outbox rows older than this are removed (default one minute; Kafka is the log). */
+    retentionMs?: number;
+    /** Handled event ids older than this are removed from the inbox (default 14 days). */
+    inboxRetentionHours?: number;
   };
   /** Set false for a role that only publishes (e.g. a worker). */
   consume?: boolean;

@@ -35,6 +35,9 @@ interface Outgoing {
   bytes: number;
 }
 
+/** How often the leader removes published rows and vacuums the outbox. */
+const CLEANUP_EVERY_MS = 30_000;
+
 /** Broker answers that retrying the same bytes can never change: the row is parked. */
 const PERMANENT_BROKER_ERRORS = new Set([
   'MESSAGE_TOO_LARGE',
@@ -77,9 +80,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private lockClient?: Client;
   private wake?: () => void;
   private lastCleanup = 0;
+  private lastVacuum = 0;
+  private lastInboxCleanup = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
-  private readonly retentionHours: number;
+  private readonly lingerMs: number;
+  private readonly retentionMs: number;
+  private readonly inboxRetentionHours: number;
   readonly maxMessageBytes: number;
   private readonly schema: string;
 
@@ -92,7 +99,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     health.registerLiveness({ name: 'outbox-relay', live: () => this.isLive() });
     this.batchSize = options.relay?.batchSize ?? 500;
     this.pollMs = options.relay?.pollMs ?? 1000;
-    this.retentionHours = options.relay?.retentionHours ?? 72;
+    this.lingerMs = options.relay?.lingerMs ?? 3;
+    this.retentionMs = options.relay?.retentionMs ?? 60_000;
+    // Handled ids outlive Kafka's retention (7 days here) so a redelivery is always recognised.
+    this.inboxRetentionHours = options.relay?.inboxRetentionHours ?? 24 * 14;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.schema = options.schema;
   }
@@ -139,9 +149,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         }
         const published = await this.publishBatch();
         failures = 0;
-        if (published < this.batchSize) {
-          await this.cleanupIfDue();
-          if (published === 0) await this.idle(this.pollMs);
+        await this.cleanupIfDue();
+        if (published === 0) {
+          await this.idle(this.pollMs);
+          // Woken by the first commit of a burst: linger a moment so one produce carries the burst
+          // (like a producer's linger.ms) instead of one request per committed transaction.
+          if (this.running && this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
         }
       } catch (error) {
         failures++;
@@ -352,18 +365,32 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
+  /**
+   * The outbox stays small and its plans right without relying on autovacuum (which may be off): every
+   * CLEANUP_EVERY_MS the leader deletes published rows older than the retention (a minute by default;
+   * Kafka is the log) and vacuums and analyzes the table itself, on its own connection. Inbox ids are
+   * kept far longer, so a redelivery is still recognised; the inbox only grows and shrinks at its old end.
+   */
   private async cleanupIfDue(): Promise<void> {
-    if (Date.now() - this.lastCleanup < 10 * 60 * 1000) return;
+    if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
+    const lock = this.lockClient;
+    if (!lock) return;
     this.lastCleanup = Date.now();
     const s = this.schema;
-    await this.dataSource.query(
-      `DELETE FROM "${s}"."outbox" WHERE published_at < now() - make_interval(hours => $1)`,
-      [this.retentionHours],
+    const deleted = await lock.query(
+      `DELETE FROM "${s}"."outbox" WHERE published_at < now() - make_interval(secs => $1)`,
+      [this.retentionMs / 1000],
     );
-    // Keep handled ids well beyond Kafka's retention so a redelivery is still recognised.
-    await this.dataSource.query(
-      `DELETE FROM "${s}"."inbox" WHERE handled_at < now() - make_interval(hours => $1)`,
-      [Math.max(this.retentionHours, 24 * 14)],
-    );
+    if ((deleted.rowCount ?? 0) > 0 || Date.now() - this.lastVacuum > 5 * 60 * 1000) {
+      this.lastVacuum = Date.now();
+      await lock.query(`VACUUM (ANALYZE) "${s}"."outbox"`);
+    }
+    if (Date.now() - this.lastInboxCleanup > 10 * 60 * 1000) {
+      this.lastInboxCleanup = Date.now();
+      await lock.query(`DELETE FROM "${s}"."inbox" WHERE handled_at < now() - make_interval(hours => $1)`, [
+        this.inboxRetentionHours,
+      ]);
+      await lock.query(`ANALYZE "${s}"."inbox"`);
+    }
   }
 }
