@@ -1,8 +1,8 @@
 import type { EventOf, Topics } from '@cic/contracts';
 import { Topic } from '@cic/contracts';
-import { Header, KafkaBatchContext, KafkaEventContext } from '@cic/platform-messaging';
+import { Header, KafkaBatchContext, KafkaEventContext, OnEvent } from '@cic/platform-messaging';
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { ClearanceService } from './clearance.service';
 import { IntakeBatch } from './intake-batch';
 
@@ -17,7 +17,7 @@ export class DeclarationEventsController {
   // Envelope-only validation: an invalid declaration is answered with declaration.rejected.v1 (and a
   // REJECTED record), not dead-lettered; only unparseable or envelope-less messages go to the DLQ.
   // A batch handler: the new submissions of a Kafka batch are accepted set-based in one transaction.
-  @EventPattern(Topic.DeclarationSubmittedV1, { validate: 'envelope', batch: true })
+  @OnEvent(Topic.DeclarationSubmittedV1, { validate: 'envelope', batch: true })
   async onSubmitted(
     @Payload() events: Array<{ data: unknown }>,
     @Ctx() ctx: KafkaBatchContext,
@@ -33,7 +33,7 @@ export class DeclarationEventsController {
   }
 
   // Decisions are batch handlers: a Kafka batch of them is applied with a few set-based statements.
-  @EventPattern(Topic.GreenChannelDecidedV1, { batch: true })
+  @OnEvent(Topic.GreenChannelDecidedV1, { batch: true })
   async onGreenChannel(
     @Payload() events: Array<EventOf<typeof Topics.GreenChannelDecidedV1>>,
     @Ctx() ctx: KafkaBatchContext,
@@ -44,7 +44,7 @@ export class DeclarationEventsController {
     );
   }
 
-  @EventPattern(Topic.ExemptionDecidedV1, { batch: true })
+  @OnEvent(Topic.ExemptionDecidedV1, { batch: true })
   async onExemption(
     @Payload() events: Array<EventOf<typeof Topics.ExemptionDecidedV1>>,
     @Ctx() ctx: KafkaBatchContext,
@@ -55,7 +55,7 @@ export class DeclarationEventsController {
     );
   }
 
-  @EventPattern(Topic.OriginDecidedV1)
+  @OnEvent(Topic.OriginDecidedV1)
   async onOrigin(
     @Payload() event: EventOf<typeof Topics.OriginDecidedV1>,
     @Ctx() ctx: KafkaEventContext,

@@ -54,7 +54,7 @@ export class KafkaEventContext extends BaseRpcContext<[KafkaMessageInfo]> {
 }
 
 /**
- * What a batch handler (`@EventPattern(Topic.X, { batch: true })`) gets with `@Ctx()`, beside the array
+ * What a batch handler (`@OnEvent(Topic.X, { batch: true })`) gets with `@Ctx()`, beside the array
  * of new events (redeliveries already removed by the inbox): the one transaction they share and ways to
  * publish in it. A batch that fails on a message's own account is retried one event at a time, so a
  * batch handler must give the same result for one event as for many.
@@ -83,7 +83,7 @@ export class KafkaBatchContext extends BaseRpcContext<[KafkaMessageInfo[]]> {
   }
 }
 
-/** Options of a handler, given as `@EventPattern(Topic.X, { ... })`. */
+/** Options of a handler, given as `@OnEvent(Topic.X, { ... })`. */
 export interface EventHandlerExtras {
   /**
    * 'full' (default): the payload must match the topic's schema or the message is dead-lettered.

@@ -4,6 +4,7 @@ export * from './messaging.migration';
 export * from './kafka.transport';
 export * from './event-context';
 export * from './event-error.filter';
+export * from './on-event.decorator';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './outbox-admin';

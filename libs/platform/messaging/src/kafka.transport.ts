@@ -35,6 +35,7 @@ import {
 } from './messaging.metrics';
 import { type FailureKind, failureKind, HandlerTimeoutError } from './failure-kind';
 import { OutboxWriter } from './outbox';
+import { ON_EVENT_MARK } from './on-event.decorator';
 import { provisionTopics } from './topic-provisioner';
 
 export type HandledOutcome = 'handled' | 'duplicate' | 'dead_lettered';
@@ -170,7 +171,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         problems.push(`handler for "${pattern}" but the topic is not declared in consumes`);
       if (this.messageHandlers.get(pattern)?.next) problems.push(`more than one handler for "${pattern}"`);
       if (!this.messageHandlers.get(pattern)?.isEventHandler)
-        problems.push(`"${pattern}" must be an @EventPattern`);
+        problems.push(`"${pattern}" must be an event handler`);
+      if (
+        !(this.messageHandlers.get(pattern)?.extras as Record<string, unknown> | undefined)?.[ON_EVENT_MARK]
+      )
+        problems.push(`"${pattern}" must be declared with @OnEvent (it keeps handler errors intact)`);
       const extras = (this.messageHandlers.get(pattern)?.extras ?? {}) as EventHandlerExtras;
       if (extras.batch && extras.inbox === false)
         problems.push(`"${pattern}": a batch handler needs the inbox (its events share one transaction)`);

@@ -1,7 +1,6 @@
 import { type DynamicModule, Global, type INestApplication, Module } from '@nestjs/common';
 import { DeadLetterAdmin } from './dead-letter-admin';
 import { DeadLetters } from './dead-letters';
-import { EventErrorPassthroughFilter } from './event-error.filter';
 import { KafkaClient } from './kafka-client';
 import { KafkaTransport } from './kafka.transport';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
@@ -10,7 +9,7 @@ import { OutboxWriter } from './outbox';
 import { OutboxAdmin } from './outbox-admin';
 
 /**
- * Kafka for one service: the transport its `@EventPattern` handlers run on, the outbox writer and relay,
+ * Kafka for one service: the transport its `@OnEvent` handlers run on, the outbox writer and relay,
  * and dead-letter replay. Needs PersistenceModule (DataSource) and ObservabilityModule (health).
  */
 @Global()
@@ -44,21 +43,15 @@ export class MessagingModule {
 }
 
 /**
- * Attaches the Kafka transport to a Nest application and starts consuming. Call after the app is
- * created and before `listen`; `app.close()` stops it gracefully.
+ * Attaches the Kafka transport to a Nest application and starts consuming, with public Nest APIs only:
+ * the transport is connected before `init` (Nest binds the @OnEvent handlers then, and the modules' init
+ * hooks run once, with the application's), consumption starts after the modules are initialised (the
+ * DataSource above all). Call before `listen`; `app.close()` stops it gracefully.
  */
 export async function startKafkaTransport(app: INestApplication): Promise<KafkaTransport> {
-  // Handlers need initialised modules (the DataSource above all) before the first message arrives.
-  await app.init();
   const transport = app.get(KafkaTransport);
-  // Deferred so the filter is in place before Nest binds the handlers (it reads filters at binding time).
-  const microservice = app.connectMicroservice(
-    { strategy: transport },
-    { inheritAppConfig: false, deferInitialization: true },
-  );
-  microservice.useGlobalFilters(new EventErrorPassthroughFilter());
-  // The application has already run the modules' init hooks; binding must not run them a second time.
-  (microservice as unknown as { setIsInitHookCalled(v: boolean): void }).setIsInitHookCalled(true);
+  app.connectMicroservice({ strategy: transport }, { inheritAppConfig: false });
+  await app.init();
   await app.startAllMicroservices();
   return transport;
 }

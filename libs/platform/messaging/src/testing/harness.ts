@@ -11,12 +11,13 @@ import {
 } from '@cic/platform-persistence';
 import { Controller, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
 import type { KafkaEventContext } from '../event-context';
 import { messagingMigrations } from '../messaging.migration';
 import { MessagingModule, startKafkaTransport } from '../messaging.module';
+import { OnEvent } from '../on-event.decorator';
 import type { MessagingOptions } from '../messaging.options';
 
 export interface HarnessConfig {
@@ -117,7 +118,7 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
 
   @Controller()
   class ItController {
-    @EventPattern(input.name, cfg.noDatabase ? { inbox: false } : {})
+    @OnEvent(input.name, cfg.noDatabase ? { inbox: false } : {})
     async onInput(
       @Payload() event: CloudEvent<string, ItData>,
       @Ctx() ctx: KafkaEventContext,
