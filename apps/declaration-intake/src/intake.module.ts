@@ -14,6 +14,7 @@ import { ClearanceService } from './declarations/clearance.service';
 import { DeclarationEventsController } from './declarations/declaration-events.controller';
 import { DeclarationQueries } from './declarations/declaration.queries';
 import { DeclarationsController } from './declarations/declarations.controller';
+import { HttpGroupCommit } from './declarations/http-group-commit';
 import { IntakeBatch } from './declarations/intake-batch';
 import { IntakeService } from './declarations/intake.service';
 import { INTAKE_CONFIG } from './intake.tokens';
@@ -83,6 +84,7 @@ export class IntakeApiModule {
         ApiKeyGuard,
         IntakeService,
         IntakeBatch,
+        HttpGroupCommit,
         ClearanceService,
         DeclarationQueries,
       ],

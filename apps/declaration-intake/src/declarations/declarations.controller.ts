@@ -20,7 +20,7 @@ import { ProblemException } from '../http/problem';
 import { ClearanceService } from './clearance.service';
 import { DeclarationQueries } from './declaration.queries';
 import { declarationSummary } from './declaration.view';
-import { IntakeService } from './intake.service';
+import { HttpGroupCommit } from './http-group-commit';
 
 const ListQuery = z.object({
   status: z
@@ -61,7 +61,7 @@ function parseOr422<T>(schema: z.ZodType<T>, input: unknown, title: string): T {
 @UseGuards(ApiKeyGuard)
 export class DeclarationsController {
   constructor(
-    private readonly intake: IntakeService,
+    private readonly group: HttpGroupCommit,
     private readonly queries: DeclarationQueries,
     private readonly clearance: ClearanceService,
   ) {}
@@ -97,7 +97,7 @@ export class DeclarationsController {
         },
       );
     }
-    const outcome = await this.intake.submitStandalone(body);
+    const outcome = await this.group.submit(body);
     switch (outcome.kind) {
       case 'accepted':
         res.status(202).location(`/v1/declarations/${outcome.declaration.id}`);

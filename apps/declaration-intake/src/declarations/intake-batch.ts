@@ -8,7 +8,8 @@ import type { EntityManager } from 'typeorm';
 import type { IntakeConfig } from '../config';
 import { INTAKE_CONFIG } from '../intake.tokens';
 import { payloadHash } from './canonical-hash';
-import { IntakeService } from './intake.service';
+import { DeclarationEntity } from '../entities';
+import { declarationRow, IntakeService, type SubmitOutcome } from './intake.service';
 
 export interface Submission {
   raw: unknown;
@@ -42,29 +43,48 @@ export class IntakeBatch {
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
   ) {}
 
-  async submitMany(manager: EntityManager, submissions: readonly Submission[]): Promise<void> {
+  /**
+   * Submits in order, in the caller's transaction; returns each submission's outcome (what submitting
+   * it alone would have answered).
+   */
+  async submitMany(
+    manager: EntityManager,
+    submissions: readonly Submission[],
+    channel: 'http' | 'kafka' = 'kafka',
+  ): Promise<SubmitOutcome[]> {
     const receivedAt = new Date();
     const keys = submissions.map((s) => submissionKey(s.raw));
     const known = await this.existing(manager, keys);
+    const outcomes: SubmitOutcome[] = [];
     let pending: Accepted[] = [];
     const flush = async () => {
-      if (pending.length) await this.insert(manager, pending, receivedAt);
+      if (pending.length) await this.insert(manager, pending, receivedAt, channel);
       pending = [];
+    };
+    const oneByOne = async (s: Submission) => {
+      await flush();
+      const outcome = await this.intake.submit(manager, s.raw, channel, s.key);
+      outcomes.push(outcome);
+      if (outcome.kind === 'accepted') {
+        const d = outcome.declaration;
+        known.set(`${d.declarantCode}\u0000${d.localRef}`, d);
+      }
     };
     for (const [i, s] of submissions.entries()) {
       const key = keys[i];
       const fast = key && inspectRawInput(s.raw).length === 0 ? validateDeclaration(s.raw) : undefined;
       if (!key || !fast?.ok) {
-        await flush();
-        await this.intake.submit(manager, s.raw, 'kafka', s.key);
+        await oneByOne(s);
         continue;
       }
       const hash = payloadHash(s.raw);
       const seen = known.get(`${key.declarantCode}\u0000${key.localRef}`);
       if (seen) {
-        if (seen === hash) continue; // the same declaration again: nothing to do
-        await flush();
-        await this.intake.submit(manager, s.raw, 'kafka', s.key); // a conflict: the usual refusal
+        if (seen.payloadHash === hash) {
+          outcomes.push({ kind: 'duplicate', declaration: seen }); // the same declaration again
+          continue;
+        }
+        await oneByOne(s); // a conflict: the usual refusal
         continue;
       }
       const id = randomUUID();
@@ -84,45 +104,78 @@ export class IntakeBatch {
         );
       } catch (error) {
         if (!(error instanceof EventTooLargeError)) throw error;
-        await flush();
-        await this.intake.submit(manager, s.raw, 'kafka', s.key); // refused as too large there
+        await oneByOne(s); // refused as too large there
         continue;
       }
-      pending.push({ id, d: fast.declaration, hash, traceParent: toTraceparent(trace), event });
-      known.set(`${key.declarantCode}\u0000${key.localRef}`, hash);
+      const accepted: Accepted = { id, d: fast.declaration, hash, traceParent: toTraceparent(trace), event };
+      pending.push(accepted);
+      const row = declarationRow({
+        id,
+        declarantCode: key.declarantCode,
+        localRef: key.localRef,
+        payloadHash: hash,
+        status: 'AWAITING_DECISIONS',
+        channel,
+        receivedAt,
+        departureDate: fast.declaration.departureDate,
+        payload: fast.declaration,
+        decisionDueAt: new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS),
+        traceParent: accepted.traceParent,
+      });
+      outcomes.push({ kind: 'accepted', declaration: row });
+      known.set(`${key.declarantCode}\u0000${key.localRef}`, row);
     }
     await flush();
+    return outcomes;
   }
 
-  /** Payload hashes of the stored (not rejected) declarations under these keys. */
+  /** The stored (not rejected) declarations under these keys. */
   private async existing(
     manager: EntityManager,
     keys: ReadonlyArray<{ declarantCode: string; localRef: string } | undefined>,
-  ): Promise<Map<string, string>> {
+  ): Promise<Map<string, DeclarationEntity>> {
     const present = keys.filter((k): k is { declarantCode: string; localRef: string } => !!k);
-    const found = new Map<string, string>();
+    const found = new Map<string, DeclarationEntity>();
     if (!present.length) return found;
-    const rows: Array<{ declarant_code: string; local_ref: string; payload_hash: string }> =
-      await manager.query(
-        `SELECT d.declarant_code, d.local_ref, d.payload_hash
-         FROM "${this.config.DB_SCHEMA}"."declarations" d
-         JOIN unnest($1::text[], $2::text[]) AS k(declarant_code, local_ref)
-           ON d.declarant_code = k.declarant_code AND d.local_ref = k.local_ref
-        WHERE d.status <> 'REJECTED'`,
-        [present.map((k) => k.declarantCode), present.map((k) => k.localRef)],
-      );
-    for (const r of rows) found.set(`${r.declarant_code}\u0000${r.local_ref}`, r.payload_hash);
+    const rows = await manager
+      .getRepository(DeclarationEntity)
+      .createQueryBuilder('d')
+      .select([
+        'd.id',
+        'd.declarantCode',
+        'd.localRef',
+        'd.payloadHash',
+        'd.status',
+        'd.revision',
+        'd.directRelease',
+        'd.receivedAt',
+        'd.decidedAt',
+      ])
+      .innerJoin(
+        '(SELECT unnest(CAST(:codes AS text[])) AS code, unnest(CAST(:refs AS text[])) AS ref)',
+        'k',
+        'k.code = d.declarant_code AND k.ref = d.local_ref',
+      )
+      .where("d.status <> 'REJECTED'")
+      .setParameters({ codes: present.map((k) => k.declarantCode), refs: present.map((k) => k.localRef) })
+      .getMany();
+    for (const r of rows) found.set(`${r.declarantCode}\u0000${r.localRef}`, r);
     return found;
   }
 
-  private async insert(manager: EntityManager, accepted: Accepted[], receivedAt: Date): Promise<void> {
+  private async insert(
+    manager: EntityManager,
+    accepted: Accepted[],
+    receivedAt: Date,
+    channel: 'http' | 'kafka',
+  ): Promise<void> {
     const s = this.config.DB_SCHEMA;
     const at = receivedAt.toISOString();
     const due = new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS).toISOString();
     await manager.query(
       `INSERT INTO "${s}"."declarations" (id, declarant_code, local_ref, payload_hash, status, channel, received_at,
               paperless, departure_date, payload, reasons, decision_due_at, trace_parent)
-       SELECT x.id, x.declarant_code, x.local_ref, x.payload_hash, 'AWAITING_DECISIONS', 'kafka', $2::timestamptz,
+       SELECT x.id, x.declarant_code, x.local_ref, x.payload_hash, 'AWAITING_DECISIONS', $4, $2::timestamptz,
               true, x.departure_date, x.payload, '[]'::jsonb, $3::timestamptz, x.trace_parent
          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, declarant_code text, local_ref text, payload_hash text,
               departure_date date, payload jsonb, trace_parent text)`,
@@ -140,6 +193,7 @@ export class IntakeBatch {
         ),
         at,
         due,
+        channel,
       ],
     );
     await manager.query(
@@ -186,16 +240,17 @@ export class IntakeBatch {
       );
     await manager.query(
       `INSERT INTO "${s}"."declaration_timeline" (declaration_id, at, kind, summary, detail)
-       SELECT x.declaration_id, $2::timestamptz, 'ACCEPTED', x.summary, '{"channel":"kafka"}'::jsonb
+       SELECT x.declaration_id, $2::timestamptz, 'ACCEPTED', x.summary, jsonb_build_object('channel', $3::text)
          FROM jsonb_to_recordset($1::jsonb) AS x(declaration_id uuid, summary text)`,
       [
         JSON.stringify(
           accepted.map((a) => ({
             declaration_id: a.id,
-            summary: `Declaration ${a.d.localRef} of ${a.d.declarant.code} accepted (kafka), ${a.d.goods.length} line(s)`,
+            summary: `Declaration ${a.d.localRef} of ${a.d.declarant.code} accepted (${channel}), ${a.d.goods.length} line(s)`,
           })),
         ),
         at,
+        channel,
       ],
     );
     await this.outbox.publishMany(
@@ -203,7 +258,7 @@ export class IntakeBatch {
       accepted.map((a) => a.event),
     );
     this.logger.log({
-      msg: `accepted ${accepted.length} declaration(s) via kafka`,
+      msg: `accepted ${accepted.length} declaration(s) via ${channel}`,
       declarationIds: accepted.slice(0, 50).map((a) => a.id),
     });
   }

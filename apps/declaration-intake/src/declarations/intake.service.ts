@@ -39,7 +39,7 @@ type NewDeclaration = Pick<
   Partial<DeclarationEntity>;
 
 /** A declaration row before any decision: what accepted and rejected submissions share. */
-function declarationRow(fields: NewDeclaration): DeclarationEntity {
+export function declarationRow(fields: NewDeclaration): DeclarationEntity {
   return {
     decidedAt: null,
     decisionDueAt: null,
