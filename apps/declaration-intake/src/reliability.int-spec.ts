@@ -238,6 +238,38 @@ describe('rejections are idempotent', () => {
   });
 });
 
+describe('group commit', () => {
+  it('answers 30 concurrent copies of one declaration (HTTP, with Kafka copies mixed in) with one 202, 200 for the rest, and one stored declaration', async () => {
+    const d = declaration(ref('burst'));
+    const key = `${DECLARANT_A}:${d.localRef}`;
+    const [answers] = await Promise.all([
+      Promise.all(Array.from({ length: 30 }, () => http('POST', '/v1/declarations', h.keys.declarantA, d))),
+      probe.produce(
+        h.topic(Topics.DeclarationSubmittedV1),
+        Array.from({ length: 5 }, () => submitted(key, d)),
+      ),
+    ]);
+    const statuses = answers.map((a) => a.status).sort();
+    if (!statuses.every((x) => x === 200 || x === 202))
+      process.stdout.write(
+        JSON.stringify(
+          answers.filter((a) => a.status !== 200 && a.status !== 202).map((a) => [a.status, a.body]),
+        ) + '\n',
+      );
+    expect(statuses.filter((x) => x === 202).length).toBeLessThanOrEqual(1);
+    expect(statuses.every((x) => x === 200 || x === 202)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.declarationId)).size).toBe(1);
+    await outboxDrained();
+    const rows = await h.ds.query(
+      `SELECT id FROM "${h.config.DB_SCHEMA}"."declarations" WHERE local_ref = $1`,
+      [d.localRef],
+    );
+    expect(rows).toHaveLength(1);
+    const accepted = await events(Topics.DeclarationAcceptedV1, rows[0].id);
+    expect(accepted).toHaveLength(1);
+  });
+});
+
 describe('Redis away', () => {
   it('accepts and stores over HTTP and Kafka, answers reads, and still decides every timeout while Redis is down', async () => {
     await stopRedis();

@@ -64,13 +64,14 @@ export class HttpGroupCommit {
       );
       group.forEach((w, i) => w.resolve(outcomes[i]));
     } catch (error) {
-      if (group.length === 1 || failureKind(error) === 'infrastructure') {
+      if (failureKind(error) === 'infrastructure') {
         for (const w of group) w.reject(error);
         return;
       }
-      this.logger.warn({
-        msg: `a group of ${group.length} submissions failed together (${(error as Error).message}); writing each alone`,
-      });
+      if (group.length > 1)
+        this.logger.warn({
+          msg: `a group of ${group.length} submissions failed together (${(error as Error).message}); writing each alone`,
+        });
       for (const w of group) {
         await this.intake.submitStandalone(w.raw).then(w.resolve, w.reject);
       }
