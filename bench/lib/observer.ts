@@ -1,0 +1,63 @@
+// The customs system's side of the measurement: reads what the system under test publishes (accepted,
+// rejected, clearance decided) and hands each event, with its arrival time, to the current phase.
+import { performance } from 'node:perf_hooks';
+import { Topics } from '@cic/contracts';
+import type { Consumer, Kafka } from './kafka';
+import { startStream } from './kafka';
+import type { PhaseTracker } from './tracker';
+
+/**
+ * The localRef of an accepted event without parsing the whole declaration it carries (the first
+ * "localRef" of the value is the declaration's: the envelope has none).
+ */
+function localRefOf(value: string): string | undefined {
+  return /"localRef"\s*:\s*"([^"]+)"/.exec(value)?.[1];
+}
+
+export class Observer {
+  /** The phase being measured; events of no phase (late ones of an earlier phase) are dropped. */
+  tracker?: PhaseTracker;
+  private consumer?: Consumer;
+
+  private constructor(
+    /** Its consumer group, whose lag says whether the measurement itself keeps up. */
+    readonly group: { groupId: string; topics: string[] },
+  ) {}
+
+  static async start(kafka: Kafka, groupId: string, prefix: string): Promise<Observer> {
+    const accepted = `${prefix}${Topics.DeclarationAcceptedV1.name}`;
+    const decided = `${prefix}${Topics.ClearanceDecidedV1.name}`;
+    const rejected = `${prefix}${Topics.DeclarationRejectedV1.name}`;
+    const observer = new Observer({ groupId, topics: [accepted, decided, rejected] });
+    observer.consumer = await startStream(kafka, {
+      groupId,
+      topics: observer.group.topics,
+      onBatch: async ({ batch }) => {
+        const tracker = observer.tracker;
+        if (!tracker) return;
+        const now = performance.now();
+        for (const m of batch.messages) {
+          if (!m.value) continue;
+          const value = m.value.toString();
+          if (batch.topic === accepted) {
+            const ref = localRefOf(value);
+            if (ref) tracker.onAccepted(ref, now);
+          } else if (batch.topic === decided) {
+            const data = (
+              JSON.parse(value) as { data: { localRef: string; outcome: string; revision: number } }
+            ).data;
+            if (data.revision === 1) tracker.onDecided(data.localRef, data.outcome, now);
+          } else {
+            const data = (JSON.parse(value) as { data: { localRef: string } }).data;
+            tracker.onRejected(data.localRef);
+          }
+        }
+      },
+    });
+    return observer;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,282 @@
+// One phase: a fixed offered rate through one door for a while, its stragglers, and what it cost; then
+// waiting for the system to be idle again so the next phase starts clean.
+import { performance } from 'node:perf_hooks';
+import { Topics } from '@cic/contracts';
+import type { DeclarationFactory } from './declarations';
+import { type Admin, type BatchingProducer, consumerLag } from './kafka';
+import { runLoad } from './load';
+import type { Observer } from './observer';
+import type { BenchOptions, Door, Target } from './options';
+import { progress } from './progress';
+import { type GroupUsage, ResourceMeter, round } from './resources';
+import type { RunningTarget } from './targets';
+import { type LatencySummary, PhaseTracker } from './tracker';
+
+export type PhaseKind = 'warmup' | 'fixed' | 'step';
+
+export interface PhaseSpec {
+  target: Target;
+  door: Door;
+  kind: PhaseKind;
+  rate: number;
+  durationS: number;
+}
+
+export interface PhaseResult extends PhaseSpec {
+  /** passed/failed: judged against the limits; error: the phase could not run (crash, broker gone). */
+  status: 'passed' | 'failed' | 'error';
+  reasons: string[];
+  /** What to keep in mind reading the figures (not failures). */
+  notes: string[];
+  startedAt: string;
+  sent: number;
+  offeredRate: number;
+  achievedRate: number;
+  accepted: number;
+  completed: number;
+  incomplete: number;
+  rejected: number;
+  sendErrors: number;
+  httpStatus: Record<string, number>;
+  outcomes: Record<string, number>;
+  latencyMs: {
+    accepted: LatencySummary;
+    decided: LatencySummary;
+    http?: LatencySummary;
+    httpService?: LatencySummary;
+    generatorLag: LatencySummary;
+  };
+  /** otherCpuS: CPU of the machine spent outside the listed processes (other work sharing it). */
+  resources: { groups: Record<string, GroupUsage>; machineBusyS: number; otherCpuS: number; wallS: number };
+  cpuMsPerDeclaration: number;
+  outboxBacklogMax?: number;
+  consumerLagMax: number;
+  stubLagMax: number;
+  /** Lag of the benchmark's own reader of the results: large values mean the measurement fell behind. */
+  observerLagMax: number;
+  stoppedBecause?: string;
+  settled: boolean;
+}
+
+export interface PhaseDeps {
+  opts: BenchOptions;
+  target: RunningTarget;
+  observer: Observer;
+  factory: DeclarationFactory;
+  loadProducer: BatchingProducer;
+  admin: Admin;
+  run: string;
+  label: string;
+  /** Set when the benchmark is interrupted: the phase stops sending at once. */
+  interrupted: () => boolean;
+}
+
+const EARLY_STOP = 'over 1% of the step already later than';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number): Promise<PhaseResult> {
+  const { opts, target, observer } = deps;
+  const startedAt = new Date().toISOString();
+  const tracker = new PhaseTracker(spec.door, opts.p99LimitMs);
+  const planned = Math.max(1, Math.round(spec.rate * spec.durationS));
+  observer.tracker = tracker;
+  const meter = new ResourceMeter(target.processGroups);
+  const gauges = { backlog: undefined as number | undefined, lag: 0, stubLag: 0, observerLag: 0 };
+  let probing = false;
+  let phaseLine = 'starting';
+  const probe = async () => {
+    if (probing) return;
+    probing = true;
+    try {
+      const lagOf = (g: { groupId: string; topics: string[] }) =>
+        consumerLag(deps.admin, g.groupId, g.topics).catch(() => 0);
+      const [backlog, lag, stubLag, observerLag] = await Promise.all([
+        target.outboxBacklog().catch(() => undefined),
+        lagOf(target.groups[0]),
+        lagOf(target.groups[1]),
+        lagOf(observer.group),
+      ]);
+      if (backlog !== undefined) gauges.backlog = Math.max(gauges.backlog ?? 0, backlog);
+      gauges.lag = Math.max(gauges.lag, lag);
+      gauges.stubLag = Math.max(gauges.stubLag, stubLag);
+      gauges.observerLag = Math.max(gauges.observerLag, observerLag);
+      phaseLine = `outbox ${backlog ?? '-'} lag ${lag} stubs ${stubLag} observer ${observerLag}`;
+    } finally {
+      probing = false;
+    }
+  };
+  const t0 = performance.now();
+  const sampler = setInterval(() => {
+    meter.sample();
+    void probe();
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu = target.processGroups
+      .slice(0, target.name === 'platform' ? 2 : 1)
+      .map((g) => `${g.name.replace('intake ', '')} ${Math.round((meter.cpuS(g.name) / elapsed) * 100)}%`)
+      .join(' ');
+    progress(
+      `[${deps.label}] ${elapsed.toFixed(0)}/${spec.durationS}s offered ${spec.rate}/s ` +
+        `achieved ${tracker.achievedRate(performance.now()).toFixed(0)}/s done ${tracker.completed}/${tracker.sent} ` +
+        `p99 ${tracker.decided.p(99).toFixed(0)}ms` +
+        (spec.door === 'kafka' ? ` (accepted ${tracker.accepted.p(99).toFixed(0)}ms)` : '') +
+        ` | ${phaseLine} | cpu ${cpu}`,
+    );
+  }, 1000);
+
+  const shouldStop = (): string | undefined => {
+    if (deps.interrupted()) return 'interrupted';
+    const crash = target.crashed();
+    if (crash) return crash;
+    // More than 1% of the step already later than the limit: its p99 cannot pass any more.
+    if (spec.kind === 'step' && tracker.lateNow(performance.now()) > planned * 0.01)
+      return `${EARLY_STOP} ${opts.p99LimitMs} ms, so its p99 cannot pass`;
+    return undefined;
+  };
+
+  let stoppedBecause: string | undefined;
+  let settled = false;
+  let errorMessage: string | undefined;
+  try {
+    const load = await runLoad({
+      rate: spec.rate,
+      durationS: spec.durationS,
+      lingerMs: opts.lingerMs,
+      refPrefix: `BN-${deps.run}-${index}`,
+      factory: deps.factory,
+      tracker,
+      target:
+        spec.door === 'kafka'
+          ? {
+              door: 'kafka',
+              producer: deps.loadProducer,
+              topic: `${target.prefix}${Topics.DeclarationSubmittedV1.name}`,
+            }
+          : { door: 'http', port: target.httpPort, apiKey: target.apiKey, concurrency: opts.httpConcurrency },
+      shouldStop,
+    });
+    stoppedBecause = load.stoppedBecause;
+    // The stragglers: every declaration decided and every request answered, or the drain deadline. A
+    // step stopped early waits for its requests only (cut off, they would count as errors).
+    const deadline = performance.now() + opts.drainS * 1000;
+    const waiting = () => load.inFlight() > 0 || (!stoppedBecause && tracker.outstanding.size > 0);
+    while (performance.now() < deadline && waiting()) {
+      const why = deps.interrupted() ? 'interrupted' : target.crashed();
+      if (why) {
+        stoppedBecause = why;
+        break;
+      }
+      await sleep(50);
+    }
+    load.close();
+  } catch (error) {
+    errorMessage = (error as Error).message;
+  }
+  const end = performance.now();
+  observer.tracker = undefined;
+  clearInterval(sampler);
+  const resources = meter.finish();
+  await probe().catch(() => undefined);
+
+  // Idle again before the next phase: no consumer lag, nothing left in the outbox.
+  if (!deps.interrupted() && !target.crashed()) settled = await settle(deps);
+
+  const cpuS = Object.values(resources.groups).reduce((s, g) => s + g.cpuS, 0);
+  const withHttp = spec.door === 'http';
+  const result: PhaseResult = {
+    ...spec,
+    status: 'passed',
+    reasons: [],
+    notes: [],
+    startedAt,
+    sent: tracker.sent,
+    offeredRate: round(tracker.offeredRate(), 1),
+    achievedRate: round(tracker.achievedRate(end), 1),
+    accepted: tracker.acceptedCount,
+    completed: tracker.completed,
+    incomplete: tracker.outstanding.size,
+    rejected: tracker.rejected,
+    sendErrors: tracker.sendErrors,
+    httpStatus: tracker.httpStatus,
+    outcomes: tracker.outcomes,
+    latencyMs: {
+      accepted: tracker.accepted.summary(),
+      decided: tracker.decided.summary(),
+      ...(withHttp ? { http: tracker.http.summary(), httpService: tracker.httpService.summary() } : {}),
+      generatorLag: tracker.generatorLag.summary(false),
+    },
+    resources: { ...resources, otherCpuS: round(Math.max(0, resources.machineBusyS - cpuS), 2) },
+    cpuMsPerDeclaration: tracker.completed ? round((cpuS * 1000) / tracker.completed, 2) : 0,
+    outboxBacklogMax: gauges.backlog,
+    consumerLagMax: gauges.lag,
+    stubLagMax: gauges.stubLag,
+    observerLagMax: gauges.observerLag,
+    stoppedBecause,
+    settled,
+  };
+  // A crash or an interruption makes the phase an error: its figures are not a measurement of the rate.
+  const broken = stoppedBecause && !stoppedBecause.startsWith(EARLY_STOP);
+  judge(result, opts, errorMessage ?? (broken ? stoppedBecause : undefined));
+  if (!settled && result.status !== 'error')
+    result.notes.push(`not idle ${opts.settleS} s after the phase: the next one started with a backlog`);
+  return result;
+}
+
+function judge(r: PhaseResult, opts: BenchOptions, error: string | undefined): void {
+  const reasons: string[] = [];
+  // Latencies count from when a declaration was due, so a late generator shows as system latency.
+  if (r.latencyMs.generatorLag.p99 > 50)
+    r.notes.push(`the load generator sent late (p99 ${r.latencyMs.generatorLag.p99} ms behind schedule)`);
+  if (r.observerLagMax > 1000)
+    r.notes.push(`the benchmark's reader of the results lagged (up to ${r.observerLagMax} events)`);
+  if (error) {
+    r.status = 'error';
+    r.reasons = [error];
+    return;
+  }
+  const early = r.stoppedBecause?.startsWith(EARLY_STOP);
+  if (r.stoppedBecause) reasons.push(`stopped: ${r.stoppedBecause}`);
+  // A warm-up only has to get through; its latencies are not judged. A step stopped early failed for that
+  // reason alone: what it had not finished says nothing more.
+  const timed = r.kind !== 'warmup' && !early;
+  if (timed && r.latencyMs.decided.p99 > opts.p99LimitMs)
+    reasons.push(`p99 submitted->decided ${r.latencyMs.decided.p99} ms > ${opts.p99LimitMs} ms`);
+  if (timed && r.door === 'kafka' && r.latencyMs.accepted.p99 > opts.p99LimitMs)
+    reasons.push(`p99 submitted->accepted ${r.latencyMs.accepted.p99} ms > ${opts.p99LimitMs} ms`);
+  if (timed && r.achievedRate < opts.minAchieved * r.rate)
+    reasons.push(`achieved ${r.achievedRate}/s < ${Math.round(opts.minAchieved * 100)}% of ${r.rate}/s`);
+  if (!early && r.incomplete > 0)
+    reasons.push(`${r.incomplete} not decided within the drain (${opts.drainS} s)`);
+  const errors =
+    r.rejected +
+    r.sendErrors +
+    Object.entries(r.httpStatus)
+      .filter(([s]) => s !== '202')
+      .reduce((n, [, c]) => n + c, 0);
+  if (errors > 0)
+    reasons.push(
+      `${errors} errors (rejected ${r.rejected}, send ${r.sendErrors}, http ${JSON.stringify(r.httpStatus)})`,
+    );
+  r.reasons = reasons;
+  r.status = reasons.length ? 'failed' : 'passed';
+}
+
+async function settle(deps: PhaseDeps): Promise<boolean> {
+  const deadline = Date.now() + deps.opts.settleS * 1000;
+  let idleSamples = 0;
+  while (Date.now() < deadline && !deps.interrupted() && !deps.target.crashed()) {
+    const [backlog, lags] = await Promise.all([
+      deps.target.outboxBacklog().catch(() => undefined),
+      Promise.all(
+        [...deps.target.groups, deps.observer.group].map((g) =>
+          consumerLag(deps.admin, g.groupId, g.topics).catch(() => -1),
+        ),
+      ),
+    ]);
+    const idle = (backlog ?? 0) === 0 && lags.every((l) => l === 0);
+    idleSamples = idle ? idleSamples + 1 : 0;
+    if (idleSamples >= 2) return true;
+    progress(`[${deps.label}] settling: outbox backlog ${backlog ?? '-'}, consumer lag ${lags.join('/')}`);
+    await sleep(500);
+  }
+  return false;
+}

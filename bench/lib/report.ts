@@ -1,0 +1,233 @@
+// Results of a run: the whole record as JSON, a markdown summary, a chart, and latest.md.
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { renderChart, type Series } from './chart';
+import type { Environment } from './environment';
+import type { BenchOptions, Door, Target } from './options';
+import type { PhaseResult } from './phase';
+
+export interface DoorMax {
+  door: Door;
+  /** Highest offered rate that passed (0 when none did). */
+  maxRate: number;
+  firstFailingRate?: number;
+  tried: number[];
+  /** Every step passed: the real maximum is higher than the steps went. */
+  ceilingNotReached?: boolean;
+  error?: string;
+}
+
+export interface TargetResult {
+  target: Target;
+  status: 'ok' | 'failed' | 'interrupted';
+  error?: string;
+  startupS?: number;
+  phases: PhaseResult[];
+  max: DoorMax[];
+}
+
+export interface BenchReport {
+  benchmark: string;
+  run: string;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  environment: Environment;
+  config: BenchOptions & { averageDeclarationBytes: number; logDir: string };
+  targets: TargetResult[];
+  summary?: Summary;
+}
+
+interface Summary {
+  maxRate: Partial<Record<Target, Partial<Record<Door, number>>>>;
+  /** platform max / bare relay max, per door. */
+  ratio: Partial<Record<Door, number>>;
+}
+
+const TARGET_LABEL: Record<Target, string> = { platform: 'platform', bare: 'bare relay' };
+const DOOR_LABEL: Record<Door, string> = {
+  kafka: 'Kafka door (submitted.v1)',
+  http: 'HTTP door (POST /v1/declarations)',
+};
+
+/** The phase that stands for a target and door: the highest passing one, else the first measured. */
+function representative(t: TargetResult, door: Door): PhaseResult | undefined {
+  const measured = t.phases.filter((p) => p.door === door && p.kind !== 'warmup');
+  const passed = measured.filter((p) => p.status === 'passed').sort((a, b) => b.rate - a.rate);
+  return passed[0] ?? measured[0];
+}
+
+function summarize(report: BenchReport): Summary {
+  const maxRate: Summary['maxRate'] = {};
+  for (const t of report.targets) {
+    for (const m of t.max) (maxRate[t.target] ??= {})[m.door] = m.maxRate;
+  }
+  const ratio: Summary['ratio'] = {};
+  for (const door of report.config.doors) {
+    const p = maxRate.platform?.[door];
+    const b = maxRate.bare?.[door];
+    if (p !== undefined && b) ratio[door] = Math.round((p / b) * 1000) / 1000;
+  }
+  return { maxRate, ratio };
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+function rateCell(report: BenchReport, target: Target, door: Door): string {
+  const t = report.targets.find((x) => x.target === target);
+  if (!t) return 'not run';
+  const m = t.max.find((x) => x.door === door);
+  if (!m) return t.status === 'ok' ? 'not measured' : `${t.status}`;
+  if (m.error) return `${fmt(m.maxRate)}/s (then error)`;
+  return `${m.ceilingNotReached ? '≥ ' : ''}${fmt(m.maxRate)}/s`;
+}
+
+/** platform / bare, bounded when a ladder ran out of steps before failing. */
+function ratioCell(report: BenchReport, door: Door): string {
+  const ratio = report.summary?.ratio[door];
+  if (ratio === undefined) return '–';
+  const open = (t: Target) =>
+    report.targets.find((x) => x.target === t)?.max.find((m) => m.door === door)?.ceilingNotReached;
+  const bound = open('bare') && !open('platform') ? '≤ ' : open('platform') && !open('bare') ? '≥ ' : '';
+  return `${bound}${fmt(ratio * 100, 1)}%`;
+}
+
+function markdown(report: BenchReport, base: string): string {
+  const e = report.environment;
+  const c = report.config;
+  const lines: string[] = [
+    `# Platform benchmark ${report.startedAt.slice(0, 19)}Z (${e.git.short}${e.git.dirty ? ', uncommitted changes' : ''})`,
+    '',
+    `${e.cores} cores ${e.cpuModel}, ${fmt(e.totalMemoryMb / 1024, 1)} GB, Node ${e.node}, Kafka ${e.kafka}, ` +
+      `PostgreSQL ${e.postgres}, Redis ${e.redis}. Mode \`${c.mode}\`; a rate passes when p99 submitted → clearance ` +
+      `decided (and → accepted for the Kafka door) ≤ ${c.p99LimitMs} ms, achieved ≥ ${c.minAchieved * 100}% of offered, ` +
+      `nothing lost or refused. Declarations of ~${fmt(c.averageDeclarationBytes)} bytes (${c.lines}±1 lines, ` +
+      `${c.documents}+ documents); HTTP door at ${c.httpConcurrency} connections; stub deciders answer at once.` +
+      (report.interrupted ? ' **Interrupted.**' : ''),
+    '',
+  ];
+  for (const t of report.targets.filter((x) => x.status !== 'ok'))
+    lines.push(`**${TARGET_LABEL[t.target]} ${t.status}:** ${(t.error ?? '').split('\n')[0]}`, '');
+
+  if (c.mode !== 'fixed') {
+    lines.push(
+      `| highest rate passing | platform | bare relay | platform / bare |`,
+      `|---|---:|---:|---:|`,
+      ...c.doors.map(
+        (d) =>
+          `| ${DOOR_LABEL[d]} | ${rateCell(report, 'platform', d)} | ${rateCell(report, 'bare', d)} | ${ratioCell(report, d)} |`,
+      ),
+      '',
+    );
+  }
+
+  const reps = report.targets.flatMap((t) =>
+    c.doors.map((d) => ({ t, d, p: representative(t, d) })).filter((x) => x.p),
+  ) as Array<{ t: TargetResult; d: Door; p: PhaseResult }>;
+  lines.push(
+    `End to end at the highest passing rate (else the first measured), latencies in ms from when each declaration was due:`,
+    '',
+    `| system | door | offered/s | achieved/s | → accepted p50 / p99 | → decided p50 / p95 / p99 / max | HTTP p99 | CPU ms / decl | result |`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---|`,
+    ...reps.map(({ t, d, p }) => {
+      const a = p.latencyMs.accepted;
+      const dec = p.latencyMs.decided;
+      return `| ${TARGET_LABEL[t.target]} | ${d} | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(a.p50, 1)} / ${fmt(a.p99, 1)} | ${fmt(dec.p50, 1)} / ${fmt(dec.p95, 1)} / ${fmt(dec.p99, 1)} / ${fmt(dec.max, 1)} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${p.status} |`;
+    }),
+    '',
+  );
+
+  const procs = [...new Set(reps.flatMap(({ p }) => Object.keys(p.resources.groups)))];
+  const cols = reps.map(({ t, d }) => `${TARGET_LABEL[t.target]} ${d}`);
+  lines.push(
+    `CPU ms per declaration and largest resident memory (MB) per process, same phases:`,
+    '',
+    `| process | ${cols.map((x) => `${x} CPU`).join(' | ')} | ${cols.map((x) => `${x} RSS`).join(' | ')} |`,
+    `|---|${cols.map(() => '---:').join('|')}|${cols.map(() => '---:').join('|')}|`,
+    ...procs.map((name) => {
+      const cpu = reps.map(({ p }) => {
+        const g = p.resources.groups[name];
+        return g && p.completed ? fmt((g.cpuS * 1000) / p.completed, 2) : '–';
+      });
+      const rss = reps.map(({ p }) => {
+        const g = p.resources.groups[name];
+        return g ? fmt(g.rssMaxMb) : '–';
+      });
+      return `| ${name} | ${cpu.join(' | ')} | ${rss.join(' | ')} |`;
+    }),
+    `| *not listed (other work on the machine)* | ${reps.map(({ p }) => (p.completed ? fmt((p.resources.otherCpuS * 1000) / p.completed, 2) : '–')).join(' | ')} | ${cols.map(() => '').join(' | ')} |`,
+    `| *machine busy: CPU s / wall s* | ${reps.map(({ p }) => `${fmt(p.resources.machineBusyS, 1)} / ${fmt(p.resources.wallS, 1)}`).join(' | ')} | ${cols.map(() => '').join(' | ')} |`,
+    '',
+  );
+
+  const disturbed = report.targets
+    .flatMap((t) => t.phases)
+    .filter((p) => p.kind !== 'warmup' && p.resources.otherCpuS / Math.max(1, p.resources.wallS) > 0.2);
+  if (disturbed.length) {
+    const worst = Math.max(...disturbed.map((p) => p.resources.otherCpuS / Math.max(1, p.resources.wallS)));
+    lines.push(
+      `**The machine was not quiet:** processes outside the benchmark used more than 0.2 cores during ` +
+        `${disturbed.length} phase(s) (up to ${fmt(worst, 2)} cores), so those figures are lower than a quiet ` +
+        `machine would give.`,
+      '',
+    );
+  }
+
+  lines.push(
+    `Every phase:`,
+    '',
+    `| system | door | phase | offered/s | achieved/s | decided | p50 | p99 | max | accepted p99 | HTTP p99 | CPU ms/decl | outbox max | lag max | result |`,
+    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
+  );
+  for (const t of report.targets) {
+    for (const p of t.phases) {
+      const d = p.latencyMs.decided;
+      lines.push(
+        `| ${TARGET_LABEL[t.target]} | ${p.door} | ${p.kind} ${p.durationS}s | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(p.completed)}/${fmt(p.sent)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} | ${fmt(d.max, 1)} | ${p.door === 'kafka' ? fmt(p.latencyMs.accepted.p99, 1) : '–'} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${fmt(p.outboxBacklogMax)} | ${fmt(p.consumerLagMax)} | ${p.status}${[...p.reasons, ...p.notes].length ? `: ${[...p.reasons, ...p.notes].join('; ').replace(/\|/g, '/').replace(/\n/g, ' ')}` : ''} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    `Full record: \`${base}.json\`; chart: \`${base}.svg\`. Rerun: \`npm run bench\` (options in bench/README.md).`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** In the repository's Prettier style, so results can be committed and `npm run format:check` stays green. */
+async function pretty(text: string, file: string): Promise<string> {
+  const options = (await resolveConfig(file)) ?? {};
+  return format(text, { ...options, filepath: file });
+}
+
+export async function writeReports(
+  report: BenchReport,
+  dir: string,
+): Promise<{ markdown: string; files: string[] }> {
+  report.summary = summarize(report);
+  const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = `${stamp}-${report.environment.git.short}`;
+  const colors: Record<Target, string> = { platform: '#1f6fb4', bare: '#e8711a' };
+  const series: Series[] = report.targets.flatMap((t) =>
+    report.config.doors.map((door) => ({
+      label: `${TARGET_LABEL[t.target]}, ${door} door`,
+      color: colors[t.target],
+      dashed: door === 'http',
+      points: t.phases.filter((p) => p.door === door && p.kind !== 'warmup').sort((a, b) => a.rate - b.rate),
+    })),
+  );
+  const files = [join(dir, `${base}.json`), join(dir, `${base}.md`), join(dir, `${base}.svg`)];
+  const md = await pretty(markdown(report, base), files[1]);
+  writeFileSync(files[0], await pretty(JSON.stringify(report), files[0]));
+  writeFileSync(files[1], md);
+  writeFileSync(
+    files[2],
+    renderChart(`declaration-intake vs bare relay — ${base}`, series, report.config.p99LimitMs),
+  );
+  copyFileSync(files[1], join(dir, 'latest.md'));
+  files.push(join(dir, 'latest.md'));
+  return { markdown: md, files };
+}
