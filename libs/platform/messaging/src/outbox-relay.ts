@@ -81,6 +81,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private wake?: () => void;
   private lastCleanup = 0;
   private lastVacuum = 0;
+  private cleaning = false;
+  private cleanupDone?: Promise<void>;
   private lastInboxCleanup = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -136,6 +138,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.running = false;
     this.wake?.();
     await this.loopDone;
+    await this.cleanupDone;
     await this.releaseLock();
   }
 
@@ -149,7 +152,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         }
         const published = await this.publishBatch();
         failures = 0;
-        await this.cleanupIfDue();
+        this.cleanupIfDue();
         if (published === 0) {
           await this.idle(this.pollMs);
           // Woken by the first commit of a burst: linger a moment so one produce carries the burst
@@ -368,29 +371,38 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /**
    * The outbox stays small and its plans right without relying on autovacuum (which may be off): every
    * CLEANUP_EVERY_MS the leader deletes published rows older than the retention (a minute by default;
-   * Kafka is the log) and vacuums and analyzes the table itself, on its own connection. Inbox ids are
+   * Kafka is the log) and vacuums and analyzes the table itself, beside the publishing loop. Inbox ids are
    * kept far longer, so a redelivery is still recognised; the inbox only grows and shrinks at its old end.
    */
-  private async cleanupIfDue(): Promise<void> {
-    if (Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
-    const lock = this.lockClient;
-    if (!lock) return;
+  private cleanupIfDue(): void {
+    if (this.cleaning || Date.now() - this.lastCleanup < CLEANUP_EVERY_MS) return;
     this.lastCleanup = Date.now();
+    this.cleaning = true;
+    // On a pooled connection and not awaited: a vacuum must never hold up publishing.
+    this.cleanupDone = this.cleanup()
+      .catch((error: unknown) =>
+        this.logger.warn({ msg: `outbox cleanup failed (retried later): ${(error as Error).message}` }),
+      )
+      .finally(() => (this.cleaning = false));
+  }
+
+  private async cleanup(): Promise<void> {
     const s = this.schema;
-    const deleted = await lock.query(
+    const [, deleted]: [unknown, number] = await this.dataSource.query(
       `DELETE FROM "${s}"."outbox" WHERE published_at < now() - make_interval(secs => $1)`,
       [this.retentionMs / 1000],
     );
-    if ((deleted.rowCount ?? 0) > 0 || Date.now() - this.lastVacuum > 5 * 60 * 1000) {
+    if (deleted > 0 || Date.now() - this.lastVacuum > 5 * 60 * 1000) {
       this.lastVacuum = Date.now();
-      await lock.query(`VACUUM (ANALYZE) "${s}"."outbox"`);
+      await this.dataSource.query(`VACUUM (ANALYZE) "${s}"."outbox"`);
     }
     if (Date.now() - this.lastInboxCleanup > 10 * 60 * 1000) {
       this.lastInboxCleanup = Date.now();
-      await lock.query(`DELETE FROM "${s}"."inbox" WHERE handled_at < now() - make_interval(hours => $1)`, [
-        this.inboxRetentionHours,
-      ]);
-      await lock.query(`ANALYZE "${s}"."inbox"`);
+      await this.dataSource.query(
+        `DELETE FROM "${s}"."inbox" WHERE handled_at < now() - make_interval(hours => $1)`,
+        [this.inboxRetentionHours],
+      );
+      await this.dataSource.query(`ANALYZE "${s}"."inbox"`);
     }
   }
 }
