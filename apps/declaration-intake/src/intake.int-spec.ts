@@ -9,6 +9,7 @@ import {
   declaration,
   type IntakeHarness,
   startIntake,
+  decision,
 } from './testing/intake-harness';
 
 const infra = testInfra();
@@ -81,40 +82,6 @@ async function clearanceEvents(declarationId: string, atLeast = 1) {
     }>(Topics.ClearanceDecidedV1, declarationId);
     return events.length >= atLeast && events;
   });
-}
-
-function decision(
-  kind: 'green' | 'exemption',
-  declarationId: string,
-  over: Record<string, unknown> = {},
-): RawMessage {
-  const base = { declarationId, decidedAt: new Date().toISOString(), rulesetVersion: 'it/1', reasons: [] };
-  const topic = kind === 'green' ? Topics.GreenChannelDecidedV1 : Topics.ExemptionDecidedV1;
-  const data =
-    kind === 'green'
-      ? {
-          ...base,
-          lane: 'GREEN',
-          hardStop: false,
-          randomlySelected: false,
-          greenChannelApproved: false,
-          enterpriseCategory: 2,
-          checks: [],
-          ...over,
-        }
-      : {
-          ...base,
-          exempt: false,
-          lines: [
-            { lineNo: 1, exempt: false, reason: 'NO_ACTIVE_GRANT' },
-            { lineNo: 2, exempt: false, reason: 'NO_ACTIVE_GRANT' },
-          ],
-          ...over,
-        };
-  return {
-    key: declarationId,
-    value: JSON.stringify(buildEvent(topic.name, { subject: declarationId, source: 'urn:cic:it', data })),
-  };
 }
 
 beforeAll(async () => {

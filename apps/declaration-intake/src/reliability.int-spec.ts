@@ -8,7 +8,13 @@ import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
 import { KafkaProbe, type RawMessage } from '@cic/platform-messaging';
 import { testInfra, waitFor } from '@cic/platform-testing';
 import fc from 'fast-check';
-import { DECLARANT_A, declaration, type IntakeHarness, startIntake } from './testing/intake-harness';
+import {
+  DECLARANT_A,
+  declaration,
+  type IntakeHarness,
+  startIntake,
+  decision,
+} from './testing/intake-harness';
 
 const infra = testInfra();
 const probe = new KafkaProbe(infra.brokers, 'it-intake-reliability-probe');
@@ -110,40 +116,6 @@ async function events<T>(topic: (typeof Topics)[keyof typeof Topics], subject: s
   return all
     .map((m) => ({ event: JSON.parse(m.value!) as CloudEvent<string, T>, headers: m.headers }))
     .filter((e) => e.event.subject === subject);
-}
-
-function decision(
-  kind: 'green' | 'exemption',
-  declarationId: string,
-  over: Record<string, unknown> = {},
-): RawMessage {
-  const base = { declarationId, decidedAt: new Date().toISOString(), rulesetVersion: 'it/1', reasons: [] };
-  const topic = kind === 'green' ? Topics.GreenChannelDecidedV1 : Topics.ExemptionDecidedV1;
-  const data =
-    kind === 'green'
-      ? {
-          ...base,
-          lane: 'GREEN',
-          hardStop: false,
-          randomlySelected: false,
-          greenChannelApproved: false,
-          enterpriseCategory: 2,
-          checks: [],
-          ...over,
-        }
-      : {
-          ...base,
-          exempt: false,
-          lines: [
-            { lineNo: 1, exempt: false, reason: 'NO_ACTIVE_GRANT' },
-            { lineNo: 2, exempt: false, reason: 'NO_ACTIVE_GRANT' },
-          ],
-          ...over,
-        };
-  return {
-    key: declarationId,
-    value: JSON.stringify(buildEvent(topic.name, { subject: declarationId, source: 'urn:cic:it', data })),
-  };
 }
 
 async function statusOf(id: string) {

@@ -2,10 +2,10 @@
 // queue prefix, against the real Kafka, PostgreSQL and Redis.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type InspectionDeclaration, type TopicDefinition } from '@cic/contracts';
+import { buildEvent, type InspectionDeclaration, type TopicDefinition, Topics } from '@cic/contracts';
 import { usccCheckCharacter } from '@cic/intake-domain';
 import { parseConfig } from '@cic/platform-config';
-import { KafkaTransport } from '@cic/platform-messaging';
+import { KafkaTransport, type RawMessage } from '@cic/platform-messaging';
 import { ensureDatabase, runMigrations } from '@cic/platform-persistence';
 import { runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
@@ -91,5 +91,40 @@ export async function startIntake(env: Record<string, string> = {}): Promise<Int
       await cleanup.query(`DROP SCHEMA IF EXISTS "${config.DB_SCHEMA}" CASCADE`);
       await cleanup.destroy();
     },
+  };
+}
+
+/** A green-channel or exemption decision for a declaration, as the deciding service would publish it. */
+export function decision(
+  kind: 'green' | 'exemption',
+  declarationId: string,
+  over: Record<string, unknown> = {},
+): RawMessage {
+  const base = { declarationId, decidedAt: new Date().toISOString(), rulesetVersion: 'it/1', reasons: [] };
+  const topic = kind === 'green' ? Topics.GreenChannelDecidedV1 : Topics.ExemptionDecidedV1;
+  const data =
+    kind === 'green'
+      ? {
+          ...base,
+          lane: 'GREEN',
+          hardStop: false,
+          randomlySelected: false,
+          greenChannelApproved: false,
+          enterpriseCategory: 2,
+          checks: [],
+          ...over,
+        }
+      : {
+          ...base,
+          exempt: false,
+          lines: [
+            { lineNo: 1, exempt: false, reason: 'NO_ACTIVE_GRANT' },
+            { lineNo: 2, exempt: false, reason: 'NO_ACTIVE_GRANT' },
+          ],
+          ...over,
+        };
+  return {
+    key: declarationId,
+    value: JSON.stringify(buildEvent(topic.name, { subject: declarationId, source: 'urn:cic:it', data })),
   };
 }
