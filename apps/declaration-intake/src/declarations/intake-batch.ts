@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type InspectionDeclaration, Topics } from '@cic/contracts';
-import { inspectRawInput, submissionKey, validateDeclaration } from '@cic/intake-domain';
+import { submissionKey, validateDeclaration } from '@cic/intake-domain';
 import { EventTooLargeError, OutboxWriter, type PreparedEvent } from '@cic/platform-messaging';
 import { runWithTrace, toTraceparent, traceFromParent } from '@cic/platform-observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -72,7 +72,8 @@ export class IntakeBatch {
     };
     for (const [i, s] of submissions.entries()) {
       const key = keys[i];
-      const fast = key && inspectRawInput(s.raw).length === 0 ? validateDeclaration(s.raw) : undefined;
+      // validateDeclaration runs the hostile-input guard first, so nothing recursive sees a hostile body.
+      const fast = key ? validateDeclaration(s.raw) : undefined;
       if (!key || !fast?.ok) {
         await oneByOne(s);
         continue;
