@@ -265,6 +265,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const started = Date.now();
     try {
       let next = 0;
+      let oneByOne = this.retrying.has(partitionKey);
       // Fast path: consecutive messages share one transaction (one inbox statement, one commit). A group
       // that fails on a message's own account falls back to one transaction per message below, which
       // isolates the poison; an infrastructure failure retries the group's first message later.
@@ -283,9 +284,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
           await commitOffsetsIfNecessary();
           return;
         }
-        break; // 'one-by-one': from here on, one transaction per message
+        oneByOne = true; // from here on, one transaction per message
+        break;
       }
-      for (const message of batch.messages.slice(next)) {
+      // Out of time, stale or stopping after groups: the rest is fetched again, not handled one by one.
+      for (const message of oneByOne ? batch.messages.slice(next) : []) {
         // After a rebalance or on shutdown, stop at a message boundary; what is not resolved is redelivered.
         if (!isRunning() || isStale() || this.stopping) break;
         const retry = this.retrying.get(partitionKey);
