@@ -14,6 +14,7 @@ import { ClearanceService } from './declarations/clearance.service';
 import { DeclarationEventsController } from './declarations/declaration-events.controller';
 import { DeclarationQueries } from './declarations/declaration.queries';
 import { DeclarationsController } from './declarations/declarations.controller';
+import { AcceptedWriter } from './declarations/accepted-writer';
 import { HttpGroupCommit } from './declarations/http-group-commit';
 import { IntakeBatch } from './declarations/intake-batch';
 import { IntakeService } from './declarations/intake.service';
@@ -82,6 +83,7 @@ export class IntakeApiModule {
         { provide: INTAKE_CONFIG, useValue: config },
         ApiKeysService,
         ApiKeyGuard,
+        AcceptedWriter,
         IntakeService,
         IntakeBatch,
         HttpGroupCommit,

@@ -9,11 +9,12 @@ import {
 } from '@cic/intake-domain';
 import { EventTooLargeError, OutboxWriter } from '@cic/platform-messaging';
 import { currentTrace, toTraceparent } from '@cic/platform-observability';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, Not } from 'typeorm';
 import type { IntakeConfig } from '../config';
-import { DeclarationDocumentEntity, DeclarationEntity, DeclarationLineEntity } from '../entities';
+import { DeclarationEntity } from '../entities';
 import { INTAKE_CONFIG } from '../intake.tokens';
+import { AcceptedWriter } from './accepted-writer';
 import { payloadHash } from './canonical-hash';
 import { addTimeline } from './timeline';
 
@@ -80,11 +81,10 @@ export function isUniqueViolation(error: unknown): boolean {
  */
 @Injectable()
 export class IntakeService {
-  private readonly logger = new Logger('IntakeService');
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly writer: AcceptedWriter,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
   ) {}
 
@@ -184,6 +184,8 @@ export class IntakeService {
       return this.reject(manager, storableCopy(d), channel, hash, key, [tooLarge], receivedAt, fallbackKey);
     }
     const trace = currentTrace();
+    const traceParent = trace ? toTraceparent(trace) : null;
+    await this.writer.write(manager, [{ id, d, hash, traceParent, event: accepted }], receivedAt, channel);
     const declaration = declarationRow({
       id,
       declarantCode: d.declarant.code,
@@ -195,48 +197,7 @@ export class IntakeService {
       departureDate: d.departureDate,
       payload: d,
       decisionDueAt: new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS),
-      traceParent: trace ? toTraceparent(trace) : null,
-    });
-    await manager.getRepository(DeclarationEntity).insert(declaration);
-    await manager.getRepository(DeclarationLineEntity).insert(
-      d.goods.map((g) => ({
-        declarationId: id,
-        lineNo: g.lineNo,
-        hsCode: g.hsCode,
-        description: g.description,
-        quantityValue: g.quantity.value,
-        quantityUnit: g.quantity.unit,
-        valueAmount: g.value.amount,
-        valueCurrency: g.value.currency,
-        originCountry: g.originCountry,
-        manufacturerCode: g.manufacturerCode ?? null,
-        dangerousGoods: g.dangerousGoods ?? null,
-        bulk: g.bulk ?? false,
-      })),
-    );
-    if (d.documents.length) {
-      await manager.getRepository(DeclarationDocumentEntity).insert(
-        d.documents.map((doc) => ({
-          declarationId: id,
-          kind: doc.kind,
-          number: doc.number,
-          sha256: doc.sha256,
-          uri: doc.uri ?? null,
-        })),
-      );
-    }
-    await addTimeline(
-      manager,
-      id,
-      'ACCEPTED',
-      `Declaration ${d.localRef} of ${d.declarant.code} accepted (${channel}), ${d.goods.length} line(s)`,
-      { channel },
-      receivedAt,
-    );
-    await this.outbox.publish(manager, Topics.DeclarationAcceptedV1, accepted);
-    this.logger.log({
-      msg: `accepted declaration ${id} (${d.declarant.code}:${d.localRef}) via ${channel}`,
-      declarationId: id,
+      traceParent,
     });
     return { kind: 'accepted', declaration };
   }
