@@ -13,3 +13,4 @@ export * from './events/clearance-decided/clearance-decided.event';
 export * from './events/result-recorded/result-recorded.event';
 export * from './asyncapi';
 export * from './version';
+export * from './uscc';

@@ -4,7 +4,7 @@ import { fieldError, toPointer } from './field-errors';
 import { inspectRawInput } from './input-guard';
 import { isCountry, isCurrency, isUnLocode } from './iso-codes';
 import { hasControlCharacter, hasLoneSurrogate } from './unsafe-text';
-import { checkUscc } from './uscc';
+import { checkUscc } from '@cic/contracts';
 
 export type ValidationResult =
   | { ok: true; declaration: InspectionDeclaration }

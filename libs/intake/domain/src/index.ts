@@ -1,4 +1,5 @@
-export * from './uscc';
+// The identifier check is shared by every service (GB 32100-2015), so it lives in contracts.
+export { checkUscc, usccCheckCharacter, type UsccProblem } from '@cic/contracts';
 export * from './iso-codes';
 export * from './field-errors';
 export {
