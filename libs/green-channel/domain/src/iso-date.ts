@@ -1,0 +1,59 @@
+// Calendar arithmetic on ISO dates (YYYY-MM-DD), the office's local date. No Date objects and no time
+// zone: a window edge depends only on the calendar, so a replay on another machine decides the same.
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** The date, when `value` is a real calendar date written YYYY-MM-DD; undefined otherwise (no timestamps). */
+export function parseIsoDate(value: unknown): CalendarDate | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_DATE.exec(value);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return { year, month, day };
+}
+
+export function isIsoDate(value: unknown): value is string {
+  return parseIsoDate(value) !== undefined;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+export const formatIsoDate = ({ year, month, day }: CalendarDate): string =>
+  `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+
+/** Throws on a malformed date: the clock is the caller's, so a bad `asOf` is a programming error. */
+export function requireIsoDate(value: string, name = 'asOf'): CalendarDate {
+  const date = parseIsoDate(value);
+  if (!date) throw new RangeError(`${name} must be an ISO date YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  return date;
+}
+
+/**
+ * `date` minus whole calendar months. When the target month is shorter, the day is clamped to its last
+ * day: 2028-02-29 minus 12 months is 2027-02-28, 2026-03-31 minus 1 month is 2026-02-28. This is the
+ * month-end rule of PRC Civil Code Art. 202 (没有对应日的，月末日为期间的最后一日) and what
+ * java.time's minusYears / date-fns subYears do.
+ */
+export function minusMonths(date: string, months: number): string {
+  const { year, month, day } = requireIsoDate(date, 'date');
+  const total = year * 12 + (month - 1) - months;
+  const y = Math.floor(total / 12);
+  const m = total - y * 12 + 1;
+  return formatIsoDate({ year: y, month: m, day: Math.min(day, daysInMonth(y, m)) });
+}
+
+export const minusYears = (date: string, years: number): string => minusMonths(date, years * 12);
+
+/** Well-formed ISO dates compare as strings (fixed width, most significant first). */
+export const compareIsoDates = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
