@@ -1,4 +1,5 @@
 import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
+import { hashKey } from '@cic/platform-auth';
 import { KafkaProbe, KafkaTransport, type HandledEvent, type RawMessage } from '@cic/platform-messaging';
 import { pendingSchemaChanges } from '@cic/platform-persistence';
 import { testInfra, waitFor } from '@cic/platform-testing';
@@ -476,6 +477,19 @@ describe('service surface', () => {
     expect((await http('GET', '/v1/declarations', created.body.key)).status).toBe(200);
     expect((await http('DELETE', `/v1/api-keys/${created.body.id}`, h.keys.admin)).status).toBe(204);
     expect((await http('GET', '/v1/declarations', created.body.key)).status).toBe(401);
+    // Every other service learns of the key, and of its revocation, from the compacted key topic.
+    const changes = await waitFor('the key created and revoked on the key topic', async () => {
+      const events = await eventsFor<{ keyHash: string; role: string; revokedAt: string | null }>(
+        Topics.ApiKeyChangedV1,
+        created.body.id,
+      );
+      return events.length >= 2 && events;
+    });
+    expect(changes.map((e) => [e.data.role, e.data.revokedAt === null])).toEqual([
+      ['operator', true],
+      ['operator', false],
+    ]);
+    expect(changes[0].data.keyHash).toBe(hashKey(created.body.key));
     expect((await http('POST', '/v1/api-keys', h.keys.operator, { name: 'x', role: 'admin' })).status).toBe(
       403,
     );

@@ -42,6 +42,9 @@ export function buildAsyncApi(version: string): Record<string, unknown> {
       address: topic.name,
       description: `${topic.summary} Key: ${topic.key}. Consumers: ${topic.consumers.join(', ') || 'external systems'}.`,
       messages: { [id]: { $ref: `#/components/messages/${id}` } },
+      ...(topic.compacted
+        ? { bindings: { kafka: { topicConfiguration: { 'cleanup.policy': ['compact'] } } } }
+        : {}),
     };
     operations[`publish_${id}`] = {
       action: 'send',

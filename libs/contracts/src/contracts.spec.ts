@@ -31,6 +31,7 @@ describe('topic registry', () => {
       'inspection.greenchannel.decided.v1',
       'inspection.origin.decided.v1',
       'inspection.result.recorded.v1',
+      'platform.api-key.changed.v1',
     ]);
     expect(topicByName('inspection.clearance.decided.v1')).toBe(Topics.ClearanceDecidedV1);
     expect(topicByName('inspection.clearance.decided.v2')).toBeUndefined();

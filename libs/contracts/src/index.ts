@@ -11,6 +11,7 @@ export * from './events/exemption-grant-changed/exemption-grant-changed.event';
 export * from './events/origin-decided/origin-decided.event';
 export * from './events/clearance-decided/clearance-decided.event';
 export * from './events/result-recorded/result-recorded.event';
+export * from './events/api-key-changed/api-key-changed.event';
 export * from './asyncapi';
 export * from './version';
 export * from './uscc';

@@ -19,6 +19,12 @@ export interface TopicDefinition<Name extends string = string, Data extends z.Zo
   readonly producer: ServiceName;
   readonly consumers: readonly ServiceName[];
   readonly data: Data;
+  /**
+   * A compacted topic (Kafka `cleanup.policy=compact`) keeps the latest event of every key for good, so a
+   * consumer that starts later still reads the current state of each key. Its events carry the whole
+   * state of their key, not a change.
+   */
+  readonly compacted?: boolean;
   readonly envelope: ReturnType<typeof cloudEventSchema<Name, Data>>;
 }
 
@@ -29,6 +35,7 @@ export function defineTopic<Name extends string, Data extends z.ZodType>(spec: {
   producer: ServiceName;
   consumers: readonly ServiceName[];
   data: Data;
+  compacted?: boolean;
 }): TopicDefinition<Name, Data> {
   const match = /\.v(\d+)$/.exec(spec.name);
   if (!match) throw new Error(`topic ${spec.name} must end in .v<version>`);

@@ -1,3 +1,4 @@
+import { ApiKeyChangedV1 } from './events/api-key-changed/api-key-changed.event';
 import { ClearanceDecidedV1 } from './events/clearance-decided/clearance-decided.event';
 import { DeclarationAcceptedV1 } from './events/declaration-accepted/declaration-accepted.event';
 import { DeclarationRejectedV1 } from './events/declaration-rejected/declaration-rejected.event';
@@ -20,6 +21,7 @@ export const Topics = {
   OriginDecidedV1,
   ClearanceDecidedV1,
   InspectionResultRecordedV1,
+  ApiKeyChangedV1,
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];

@@ -11,9 +11,8 @@ import {
 } from '@cic/platform-messaging';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal, type Principal, Roles } from '../auth/principal';
-import { ProblemException } from '../http/problem';
+import { ApiKeyGuard, CurrentPrincipal, type Principal, Roles } from '@cic/platform-auth';
+import { ProblemException } from '@cic/platform-http';
 
 const MAX_REASON = 2000;
 

@@ -1,9 +1,8 @@
 import { OutboxAdmin } from '@cic/platform-messaging';
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal, type Principal, Roles } from '../auth/principal';
-import { ProblemException } from '../http/problem';
+import { ApiKeyGuard, CurrentPrincipal, type Principal, Roles } from '@cic/platform-auth';
+import { ProblemException } from '@cic/platform-http';
 
 /** Operators see the outbox backlog and the events the broker refused for good (parked). */
 @ApiTags('admin')

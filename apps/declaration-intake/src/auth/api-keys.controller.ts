@@ -12,10 +12,9 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ProblemException } from '../http/problem';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyGuard, Roles } from '@cic/platform-auth';
+import { ProblemException } from '@cic/platform-http';
 import { ApiKeysService } from './api-keys.service';
-import { Roles } from './principal';
 
 const CreateKey = z
   .object({

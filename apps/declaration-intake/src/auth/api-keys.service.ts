@@ -1,14 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
-import { ApiKeyEntity, type Role } from '../entities';
-import type { IntakeConfig } from '../config';
-import { INTAKE_CONFIG } from '../intake.tokens';
-import type { Principal } from './principal';
-
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Topics } from '@cic/contracts';
+import { ApiKeyAuthenticator, apiKeyChangedData, ApiKeyEntity, hashKey, type Role } from '@cic/platform-auth';
+import { OutboxWriter } from '@cic/platform-messaging';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager, IsNull } from 'typeorm';
 
 export interface CreatedKey {
   id: string;
@@ -19,21 +14,17 @@ export interface CreatedKey {
   key: string;
 }
 
-/** How long an authenticated (or refused) key is remembered: revocation reaches every instance within it. */
-export const KEY_CACHE_MS = 5000;
-const KEY_CACHE_MAX = 10_000;
-
-/** Keys made by `intake:keys demo` for the local demo; never honoured in production. */
-export const DEMO_KEY_PREFIX = 'demo-';
-
+/**
+ * Issues and revokes API keys (declaration-intake is the issuer). Every change writes, in the same
+ * transaction, the key's whole state to `platform.api-key.changed.v1`, from which every other service
+ * keeps its own replica: one key works on every service.
+ */
 @Injectable()
 export class ApiKeysService {
-  private readonly logger = new Logger('ApiKeys');
-  private readonly cache = new Map<string, { principal: Principal | undefined; expires: number }>();
-
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(INTAKE_CONFIG) private readonly config: Pick<IntakeConfig, 'NODE_ENV'>,
+    private readonly outbox: OutboxWriter,
+    private readonly authenticator: ApiKeyAuthenticator,
   ) {}
 
   async create(input: {
@@ -50,9 +41,13 @@ export class ApiKeysService {
       declarantCodes: input.declarantCodes ?? [],
       keyHash: hashKey(key),
       keyPrefix: key.slice(0, 12),
+      createdAt: new Date(),
       revokedAt: null,
     });
-    await this.dataSource.getRepository(ApiKeyEntity).insert(entity);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(ApiKeyEntity).insert(entity);
+      await this.announce(manager, entity);
+    });
     return {
       id: entity.id,
       name: entity.name,
@@ -62,49 +57,49 @@ export class ApiKeysService {
     };
   }
 
-  /**
-   * The key's principal, from a short cache (KEY_CACHE_MS) in front of the table: one lookup per key per
-   * few seconds instead of one per request. A revocation takes effect at once on the instance that made
-   * it and within KEY_CACHE_MS everywhere else; unknown keys are cached too, so a flood of bad keys does
-   * not become a flood of queries.
-   */
-  async authenticate(key: string): Promise<Principal | undefined> {
-    const hash = hashKey(key);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.expires > now) return cached.principal;
-    const principal = await this.lookup(hash);
-    if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { principal, expires: now + KEY_CACHE_MS });
-    return principal;
-  }
-
-  private async lookup(hash: string): Promise<Principal | undefined> {
-    const found = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
-    if (found && this.config.NODE_ENV === 'production' && found.name.startsWith(DEMO_KEY_PREFIX)) {
-      this.logger.warn({
-        msg: `refused demo key ${found.keyPrefix}… (${found.name}) in production`,
-        keyId: found.id,
-      });
-      return undefined;
-    }
-    return found
-      ? { keyId: found.id, name: found.name, role: found.role, declarantCodes: found.declarantCodes }
-      : undefined;
-  }
-
   list(): Promise<ApiKeyEntity[]> {
     return this.dataSource.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } });
   }
 
   async revoke(id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    // This instance forgets every cached key at once (the cache is keyed by hash, not id).
-    this.cache.clear();
-    return (result.affected ?? 0) > 0;
+    const revoked = await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ApiKeyEntity);
+      const key = await repo.findOne({
+        where: { id, revokedAt: IsNull() },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!key) return undefined;
+      key.revokedAt = new Date();
+      await repo.update({ id }, { revokedAt: key.revokedAt });
+      await this.announce(manager, key);
+      return key;
+    });
+    // This instance stops honouring it at once; the others (and other services) within KEY_CACHE_MS.
+    if (revoked) this.authenticator.forget(revoked.keyHash);
+    return !!revoked;
+  }
+
+  /**
+   * Publishes the current state of every key again (`intake:keys sync`): for keys issued before the
+   * topic existed. Harmless to repeat: replicas are idempotent and never un-revoke.
+   */
+  async republishAll(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const keys = await manager.getRepository(ApiKeyEntity).find({ order: { createdAt: 'ASC' } });
+      await this.outbox.publishMany(
+        manager,
+        keys.map((k) =>
+          this.outbox.prepare(Topics.ApiKeyChangedV1, { subject: k.id, data: apiKeyChangedData(k) }),
+        ),
+      );
+      return keys.length;
+    });
+  }
+
+  private async announce(manager: EntityManager, key: ApiKeyEntity): Promise<void> {
+    await this.outbox.publish(manager, Topics.ApiKeyChangedV1, {
+      subject: key.id,
+      data: apiKeyChangedData(key),
+    });
   }
 }

@@ -2,15 +2,19 @@
 //   create --name NAME --role declarant|operator|admin [--declarant CODE ...]
 //   list
 //   revoke ID
+//   sync                 publishes every key's current state again to platform.api-key.changed.v1
+//                        (for keys issued before the topic existed; harmless to repeat)
 //   demo [--file PATH]   local demo mode only: ensures one key per role, kept in PATH, prints them as JSON
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadConfig } from '@cic/platform-config';
+import { ApiKeyAuthenticator, DEMO_KEY_PREFIX, type Role } from '@cic/platform-auth';
+import { KafkaClient, OutboxWriter } from '@cic/platform-messaging';
 import { ensureDatabase, runMigrations } from '@cic/platform-persistence';
-import { ApiKeysService, DEMO_KEY_PREFIX } from '../auth/api-keys.service';
+import { ApiKeysService } from '../auth/api-keys.service';
 import { intakeEnv } from '../config';
 import { createIntakeDataSource } from '../data-source';
-import type { Role } from '../entities';
+import { intakeMessagingOptions } from '../messaging.options';
 
 // The demo enterprises of cli/demo-data.ts (auto parts, socks, flooring).
 export const DEMO_DECLARANTS = ['91330200MA2H4K7L3P', '91330100MA27XK1X08', '91330200796000000M'];
@@ -32,7 +36,10 @@ async function main(): Promise<void> {
   const ds = createIntakeDataSource(config, 'cli');
   await runMigrations(ds);
   await ds.initialize();
-  const keys = new ApiKeysService(ds, config);
+  // Changes go to the outbox in their transaction; the running api's relay publishes them.
+  const messaging = intakeMessagingOptions(config, 'cli');
+  const authenticator = new ApiKeyAuthenticator(ds, { nodeEnv: config.NODE_ENV });
+  const keys = new ApiKeysService(ds, new OutboxWriter(messaging, new KafkaClient(messaging)), authenticator);
   const command = process.argv[2];
   try {
     if (command === 'create') {
@@ -56,6 +63,8 @@ async function main(): Promise<void> {
       const id = process.argv[3];
       if (!id) throw new Error('usage: revoke ID');
       process.stdout.write((await keys.revoke(id)) ? `revoked ${id}\n` : `no active key ${id}\n`);
+    } else if (command === 'sync') {
+      process.stdout.write(`published the state of ${await keys.republishAll()} keys\n`);
     } else if (command === 'demo') {
       if (config.NODE_ENV === 'production') throw new Error('demo keys are for local demo mode only');
       const file = arg('file') ?? '.infra/demo-keys.json';
@@ -68,13 +77,14 @@ async function main(): Promise<void> {
       const out: Record<string, string> = {};
       for (const w of wanted) {
         const existing = saved[w.role];
-        out[w.role] = existing && (await keys.authenticate(existing)) ? existing : (await keys.create(w)).key;
+        out[w.role] =
+          existing && (await authenticator.authenticate(existing)) ? existing : (await keys.create(w)).key;
       }
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
       process.stdout.write(JSON.stringify(out) + '\n');
     } else {
-      throw new Error('commands: create | list | revoke ID | demo');
+      throw new Error('commands: create | list | revoke ID | sync | demo');
     }
   } finally {
     await ds.destroy();

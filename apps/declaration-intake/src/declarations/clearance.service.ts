@@ -19,7 +19,7 @@ import { currentTrace, runWithTrace, traceFromParent } from '@cic/platform-obser
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DeclarationEntity, DeclarationLineEntity } from '../entities';
-import { ProblemException } from '../http/problem';
+import { ProblemException } from '@cic/platform-http';
 import type { IntakeConfig } from '../config';
 import { INTAKE_CONFIG } from '../intake.tokens';
 import { ClearanceWork } from './clearance.work';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Principal, mayActFor } from '../auth/principal';
+import { type Principal, mayActFor } from '@cic/platform-auth';
 import { DeclarationEntity, TimelineEntryEntity } from '../entities';
-import { ProblemException } from '../http/problem';
+import { ProblemException } from '@cic/platform-http';
 import { declarationSummary, declarationView } from './declaration.view';
 
 export interface ListFilter {

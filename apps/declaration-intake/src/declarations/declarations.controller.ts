@@ -14,9 +14,8 @@ import {
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal, mayActFor, type Principal, Roles } from '../auth/principal';
-import { ProblemException } from '../http/problem';
+import { ApiKeyGuard, CurrentPrincipal, mayActFor, type Principal, Roles } from '@cic/platform-auth';
+import { ProblemException } from '@cic/platform-http';
 import { ClearanceService } from './clearance.service';
 import { DeclarationQueries } from './declaration.queries';
 import { declarationSummary } from './declaration.view';

@@ -1,10 +1,9 @@
-import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyEntity } from '@cic/platform-auth';
 import { DeclarationDocumentEntity } from './declaration-document.entity';
 import { DeclarationLineEntity } from './declaration-line.entity';
 import { DeclarationEntity } from './declaration.entity';
 import { TimelineEntryEntity } from './timeline-entry.entity';
 
-export * from './api-key.entity';
 export * from './declaration-document.entity';
 export * from './declaration-line.entity';
 export * from './declaration.entity';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Admin, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { headersToStrings, type StringHeaders } from './headers';
 
 export interface RawMessage {
@@ -44,15 +44,29 @@ export class KafkaProbe {
     await this.admin?.disconnect();
   }
 
-  async createTopics(topics: string[], partitions = 3): Promise<void> {
+  async createTopics(topics: string[], partitions = 3, config: Record<string, string> = {}): Promise<void> {
     const existing = new Set(await this.admin!.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length) {
       await this.admin!.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        })),
       });
     }
+  }
+
+  /** The topic's current values of the named configs (e.g. `cleanup.policy`). */
+  async topicConfig(topic: string, names: string[]): Promise<Record<string, string | undefined>> {
+    const { resources } = await this.admin!.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }],
+    });
+    const entries = resources[0]?.configEntries ?? [];
+    return Object.fromEntries(names.map((n) => [n, entries.find((e) => e.configName === n)?.configValue]));
   }
 
   async produce(topic: string, messages: RawMessage[]): Promise<void> {

@@ -36,7 +36,7 @@ import {
 import { type FailureKind, failureKind, HandlerTimeoutError } from './failure-kind';
 import { OutboxWriter } from './outbox';
 import { ON_EVENT_MARK } from './on-event.decorator';
-import { provisionTopics } from './topic-provisioner';
+import { provisionTopics, topicConfigOf } from './topic-provisioner';
 
 export type HandledOutcome = 'handled' | 'duplicate' | 'dead_lettered';
 export interface HandledEvent {
@@ -197,8 +197,11 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       const report = await provisionTopics(
         admin,
         [
-          ...topics.keys(),
-          ...this.options.produces.map((t) => physicalTopic(this.options, t.name)),
+          ...[...topics].map(([name, t]) => ({ name, config: topicConfigOf(t) })),
+          ...this.options.produces.map((t) => ({
+            name: physicalTopic(this.options, t.name),
+            config: topicConfigOf(t),
+          })),
           deadLetterTopic(this.options.groupId),
         ],
         {

@@ -1,3 +1,4 @@
+import type { TopicDefinition } from '@cic/contracts';
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
 
 export interface TopicSettings {
@@ -7,6 +8,18 @@ export interface TopicSettings {
   minInsyncReplicas: number;
   /** Every message we accept must fit: a topic taking less is a misconfiguration, found at start-up. */
   maxMessageBytes: number;
+}
+
+/** A topic with settings of its own beyond the shared ones, e.g. `{ 'cleanup.policy': 'compact' }`. */
+export interface TopicSpec {
+  name: string;
+  /** Kafka topic configs set at creation and checked on an existing topic (a difference stops start-up). */
+  config?: Readonly<Record<string, string>>;
+}
+
+/** The topic configs a definition asks for (a compacted topic: `cleanup.policy=compact`). */
+export function topicConfigOf(definition: TopicDefinition): Record<string, string> {
+  return definition.compacted ? { 'cleanup.policy': 'compact' } : {};
 }
 
 export interface ProvisionReport {
@@ -25,15 +38,21 @@ export class TopicSettingsError extends Error {
 
 /**
  * Creates the topics that do not exist yet with the configured partitions, replication and
- * min.insync.replicas, then checks every topic (new or old) against those settings: weaker replication,
- * a lower min.insync.replicas or a smaller max.message.bytes stop the start-up; other differences warn.
+ * min.insync.replicas (and each topic's own configs), then checks every topic (new or old) against those
+ * settings: weaker replication, a lower min.insync.replicas, a smaller max.message.bytes or a topic config
+ * other than its definition needs (a compacted topic that is not) stop the start-up; other differences warn.
  */
 export async function provisionTopics(
   admin: Admin,
-  topics: readonly string[],
+  topics: ReadonlyArray<string | TopicSpec>,
   settings: TopicSettings,
 ): Promise<ProvisionReport> {
-  const wanted = [...new Set(topics)];
+  const configs = new Map<string, Readonly<Record<string, string>>>();
+  for (const t of topics) {
+    const spec = typeof t === 'string' ? { name: t } : t;
+    configs.set(spec.name, { ...configs.get(spec.name), ...spec.config });
+  }
+  const wanted = [...configs.keys()];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
   if (missing.length) {
@@ -44,7 +63,10 @@ export async function provisionTopics(
           topic,
           numPartitions: settings.partitions,
           replicationFactor: settings.replicationFactor,
-          configEntries: [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }],
+          configEntries: [
+            { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
+            ...Object.entries(configs.get(topic) ?? {}).map(([name, value]) => ({ name, value })),
+          ],
         })),
       });
     } catch (error) {
@@ -53,10 +75,15 @@ export async function provisionTopics(
       if (missing.some((t) => !now.has(t))) throw error;
     }
   }
-  return { created: missing, warnings: await checkTopics(admin, wanted, settings) };
+  return { created: missing, warnings: await checkTopics(admin, configs, settings) };
 }
 
-async function checkTopics(admin: Admin, topics: string[], settings: TopicSettings): Promise<string[]> {
+async function checkTopics(
+  admin: Admin,
+  configs: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  settings: TopicSettings,
+): Promise<string[]> {
+  const topics = [...configs.keys()];
   const problems: string[] = [];
   const warnings: string[] = [];
   const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
@@ -74,10 +101,17 @@ async function checkTopics(admin: Admin, topics: string[], settings: TopicSettin
     resources: topics.map((name) => ({
       type: ConfigResourceTypes.TOPIC,
       name,
-      configNames: ['min.insync.replicas', 'max.message.bytes'],
+      configNames: ['min.insync.replicas', 'max.message.bytes', ...Object.keys(configs.get(name) ?? {})],
     })),
   });
   for (const resource of described.resources) {
+    for (const [name, wantedValue] of Object.entries(configs.get(resource.resourceName) ?? {})) {
+      const actual = resource.configEntries.find((e) => e.configName === name)?.configValue;
+      if (actual !== wantedValue)
+        problems.push(
+          `${resource.resourceName} has ${name}=${actual ?? '(unset)'}, its definition needs ${wantedValue}`,
+        );
+    }
     const value = (name: string) =>
       Number(resource.configEntries.find((e) => e.configName === name)?.configValue ?? NaN);
     const isr = value('min.insync.replicas');

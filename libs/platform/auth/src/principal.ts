@@ -1,5 +1,8 @@
+import type { ApiKeyRole } from '@cic/contracts';
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Role } from '../entities';
+
+/** `declarant` (only its own declarant codes), `operator`, `admin` (DESIGN.md "HTTP"). */
+export type Role = ApiKeyRole;
 
 export interface Principal {
   keyId: string;
@@ -13,6 +16,7 @@ export const ROLES = 'cic:roles';
 /** Roles allowed on a handler (any authenticated key when absent). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
+/** The principal the ApiKeyGuard authenticated for this request. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   return ctx.switchToHttp().getRequest<{ principal: Principal }>().principal;
 });

@@ -1,8 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Role } from './principal';
 
-export type Role = 'declarant' | 'operator' | 'admin';
-
-/** An API key, stored only as its SHA-256 (keys are 256-bit random, so a fast hash is enough). */
+/**
+ * An API key, stored only as its SHA-256 (keys are 256-bit random, so a fast hash is enough). The issuer
+ * (declaration-intake) owns the records; every other service keeps a replica in its own schema, fed by
+ * `platform.api-key.changed.v1`. No schema of its own: the DataSource sets the service's.
+ */
 @Entity({ name: 'api_keys' })
 @Index('UQ_api_keys_hash', ['keyHash'], { unique: true })
 export class ApiKeyEntity {
@@ -31,3 +34,6 @@ export class ApiKeyEntity {
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
 }
+
+/** The entities a service adds to its DataSource to use this library. */
+export const authEntities = [ApiKeyEntity];

@@ -1,16 +1,15 @@
+import { ProblemException } from '@cic/platform-http';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { Role } from '../entities';
-import { ProblemException } from '../http/problem';
-import { ApiKeysService } from './api-keys.service';
-import { type Principal, ROLES } from './principal';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { type Principal, type Role, ROLES } from './principal';
 
 /** `Authorization: Bearer <api key>`; the key's role must be among the handler's @Roles. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly keys: ApiKeysService,
+    private readonly keys: ApiKeyAuthenticator,
     private readonly reflector: Reflector,
   ) {}
 
