@@ -30,23 +30,27 @@ export NODE_ENV=production PORT="$port" LOG_LEVEL=warn \
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic_test}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
   KAFKA_PARTITIONS=3 KAFKA_REPLICATION_FACTOR=1 KAFKA_MIN_INSYNC_REPLICAS=1 \
-  DB_SCHEMA="$run" KAFKA_GROUP_ID="$run" KAFKA_TOPIC_PREFIX="$run."
+  DB_SCHEMA="$run" KAFKA_GROUP_ID="$run" KAFKA_TOPIC_PREFIX="$run." \
+  REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
+  SELECTION_KEY="package-check-selection-key-$run"
 cd "$tmp"
-node dist/apps/declaration-intake/src/migrate.js
-node dist/apps/declaration-intake/src/main.js >"$tmp/api.log" 2>&1 &
-pid=$!
-deadline=$((SECONDS + 60))
-until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
-  if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
-    echo "[package] ERROR: the compiled api did not become ready; its log:" >&2
-    tail -n 40 "$tmp/api.log" >&2
-    exit 1
-  fi
-  sleep 0.5
+for app in declaration-intake green-channel; do
+  node "dist/apps/$app/src/migrate.js"
+  node "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
+  pid=$!
+  deadline=$((SECONDS + 60))
+  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null || ((SECONDS > deadline)); then
+      echo "[package] ERROR: the compiled $app api did not become ready; its log:" >&2
+      tail -n 40 "$tmp/$app.log" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  docs="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/docs-json")"
+  echo "[package] $app started from dist/ with production dependencies only (ready; /docs-json $docs in production)"
+  kill -TERM "$pid"
+  wait "$pid" || true
+  pid=""
 done
-docs="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/docs-json")"
-echo "[package] declaration-intake started from dist/ with production dependencies only (ready; /docs-json $docs in production)"
-kill -TERM "$pid"
-wait "$pid" || true
-pid=""
 # Kafka topics of this run are left to the broker's retention; they are prefixed with the run id.

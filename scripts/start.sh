@@ -12,6 +12,7 @@ export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 INTAKE_PORT="${INTAKE_PORT:-3001}"
+GREEN_PORT="${GREEN_PORT:-3002}"
 
 bash scripts/ensure-deps.sh
 started_kafka=0
@@ -40,20 +41,30 @@ echo "[start] building (services run from compiled JavaScript in dist/)"
 npx nx run-many -t build --outputStyle=stream >"$LOG_DIR/build.log" 2>&1 || { cat "$LOG_DIR/build.log" >&2; exit 1; }
 echo "[start] migrating"
 node dist/apps/declaration-intake/src/migrate.js
+node dist/apps/green-channel/src/migrate.js
 
+DEMO_DOCS="$ROOT/deploy/demo/documents"
 run declaration-intake-api dist/apps/declaration-intake/src/main.js PORT="$INTAKE_PORT"
 run declaration-intake-worker dist/apps/declaration-intake/src/worker.js
+run green-channel-api dist/apps/green-channel/src/main.js PORT="$GREEN_PORT"
+run green-channel-worker dist/apps/green-channel/src/worker.js DOCUMENT_FILE_ROOT="$DEMO_DOCS"
 
-deadline=$((SECONDS + 90))
-until curl -sf "http://127.0.0.1:$INTAKE_PORT/health/ready" >/dev/null 2>&1; do
-  if ((SECONDS > deadline)); then echo "[start] ERROR: declaration-intake not ready after 90 s; see .infra/logs/declaration-intake-api.log" >&2; exit 1; fi
-  sleep 0.5
-done
+wait_ready() { # name, url
+  local deadline=$((SECONDS + 90))
+  until curl -sf "$2/health/ready" >/dev/null 2>&1; do
+    if ((SECONDS > deadline)); then echo "[start] ERROR: $1 not ready after 90 s; see .infra/logs/$1-api.log" >&2; exit 1; fi
+    sleep 0.5
+  done
+}
+wait_ready declaration-intake "http://127.0.0.1:$INTAKE_PORT"
+wait_ready green-channel "http://127.0.0.1:$GREEN_PORT"
 
 keys="$(node dist/apps/declaration-intake/src/cli/api-keys.cli.js demo --file .infra/demo-keys.json)"
 key_of() { node -e "process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])" "$keys" "$1"; }
+echo "[start] green-channel reference data (zones, enterprises, risk alerts, an approval)"
+node dist/apps/green-channel/src/cli/demo-data.js "http://127.0.0.1:$GREEN_PORT" "$(key_of admin)"
 echo "[start] demo declarations"
-node dist/apps/declaration-intake/src/cli/demo-data.js "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)"
+node dist/apps/declaration-intake/src/cli/demo-data.js "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)" "$DEMO_DOCS"
 
 cat <<MSG
 
@@ -61,7 +72,10 @@ cat <<MSG
   ------------------------------------------------
   declaration-intake  http://127.0.0.1:$INTAKE_PORT        API docs: http://127.0.0.1:$INTAKE_PORT/docs
                       health:  /health/ready    metrics: /metrics
-  intake worker       http://127.0.0.1:${WORKER_PORT:-3101}/health/ready (decision-deadline sweep)
+  intake worker       http://127.0.0.1:3101/health/ready (decision-deadline sweep)
+  green-channel       http://127.0.0.1:$GREEN_PORT        API docs: http://127.0.0.1:$GREEN_PORT/docs
+                      lanes: /v1/lanes/<declarationId>   enterprises: /v1/enterprises
+  green-channel worker http://127.0.0.1:3102/health/ready (document verification, lab history, risk alerts on BullMQ)
   Kafka               127.0.0.1:9092 (log: .infra/kafka/logs/server.log)
   PostgreSQL          ${DATABASE_URL%%\?*}
   Redis               $REDIS_URL
@@ -73,8 +87,9 @@ cat <<MSG
 
   Try:  curl -H "Authorization: Bearer $(key_of operator)" http://127.0.0.1:$INTAKE_PORT/v1/declarations
 
-  The green-channel, exemption and origin-certificate services and the ops console are not built yet:
-  without their decisions, demo declarations fall to DOCUMENT_REVIEW after the 30 s decision timeout.
+  green-channel decides every demo declaration's lane (GREEN, YELLOW and RED all appear). The exemption
+  and origin-certificate services and the ops console are not built yet: without an exemption decision,
+  demo declarations fall to DOCUMENT_REVIEW (or INSPECTION_REQUIRED on a red lane) after the 30 s timeout.
   Ctrl-C stops everything started here.
 MSG
 wait -n "${pids[@]}" || true

@@ -16,8 +16,18 @@ import { intakeEnv } from '../config';
 import { createIntakeDataSource } from '../data-source';
 import { intakeMessagingOptions } from '../messaging.options';
 
-// The demo enterprises of cli/demo-data.ts (auto parts, socks, flooring).
-export const DEMO_DECLARANTS = ['91330200MA2H4K7L3P', '91330100MA27XK1X08', '91330200796000000M'];
+// The demo enterprises of cli/demo-data.ts (auto parts, socks, flooring, electronics, wiring harnesses,
+// buses, garments, loudspeakers), as green-channel's demo reference data knows them.
+export const DEMO_DECLARANTS = [
+  '91330200MA2H4K7L3P',
+  '91330100MA27XK1X08',
+  '91330200796000000M',
+  '91320500MA1W8E2K0D',
+  '91330200MA2CHX5N18',
+  '91330200MA2B7U5T34',
+  '91330300MA2GAR0M2A',
+  '91330200MA2L8P8K43',
+];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,8 +87,10 @@ async function main(): Promise<void> {
       const out: Record<string, string> = {};
       for (const w of wanted) {
         const existing = saved[w.role];
-        out[w.role] =
-          existing && (await authenticator.authenticate(existing)) ? existing : (await keys.create(w)).key;
+        const principal = existing ? await authenticator.authenticate(existing) : undefined;
+        // A saved key is kept only while it still covers what the demo needs.
+        const covers = principal && w.declarantCodes.every((c) => principal.declarantCodes.includes(c));
+        out[w.role] = covers ? existing : (await keys.create(w)).key;
       }
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });

@@ -1,0 +1,54 @@
+import { redisOptions } from '@cic/platform-queue';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig, SERVICE } from '../config';
+
+export const CHECK_QUEUE = 'green-channel-checks';
+
+/** What a check job carries; its parameters stay in Postgres (lane_checks), the source of truth. */
+export interface CheckJobData {
+  declarationId: string;
+  checkName: string;
+}
+
+/** Deterministic job id: one job per (declaration, check), however often it is enqueued. */
+export function checkJobId(declarationId: string, checkName: string): string {
+  // BullMQ refuses ':' in custom ids.
+  return `${declarationId}.${checkName.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/** The BullMQ queue of slow checks (worker role only; the api role never calls Redis). */
+@Injectable()
+export class CheckQueue implements OnApplicationShutdown {
+  readonly queue: Queue<CheckJobData>;
+
+  constructor(@Inject(GREEN_CHANNEL_CONFIG) config: GreenChannelConfig) {
+    this.queue = new Queue<CheckJobData>(CHECK_QUEUE, {
+      connection: redisOptions(config.REDIS_URL, `${SERVICE}:checks-queue`),
+      prefix: config.QUEUE_PREFIX,
+      defaultJobOptions: {
+        attempts: config.CHECK_ATTEMPTS,
+        backoff: { type: 'exponential', delay: config.CHECK_BACKOFF_MS },
+        // Kept a while so that a re-enqueue of a finished check is a no-op, then dropped.
+        removeOnComplete: { age: 3600, count: 10_000 },
+        removeOnFail: { age: 24 * 3600, count: 10_000 },
+      },
+    });
+  }
+
+  /** Adds the checks (an existing job with the same id is left as it is). */
+  async addMany(jobs: CheckJobData[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queue.addBulk(
+      jobs.map((data) => ({
+        name: data.checkName.split(':')[0],
+        data,
+        opts: { jobId: checkJobId(data.declarationId, data.checkName) },
+      })),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+  }
+}
