@@ -1,6 +1,7 @@
 // npm run bench — the platform benchmark (bench/README.md): declaration-intake end to end through both
 // doors at fixed offered rates, the highest rate that keeps p99 under the limit, and the same hops through
-// a bare relay (Kafka and memory only) for comparison, with CPU and memory per process.
+// a bare relay (Kafka and memory only) for comparison, with CPU and memory per process; and green-channel's
+// fast path, accepted event to lane decided, the same way.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,9 +19,11 @@ import { type BenchReport, type DoorMax, type TargetResult, writeReports } from 
 import {
   type BenchContext,
   dropPlatformSchema,
+  dropQueueKeys,
   platformNames,
   type RunningTarget,
   startBare,
+  startGreenChannel,
   startPlatform,
 } from './lib/targets';
 
@@ -77,6 +80,17 @@ async function findMax(
   };
 }
 
+const STARTS: Record<Target, { what: string; start: (ctx: BenchContext) => Promise<RunningTarget> }> = {
+  platform: { what: 'declaration-intake api + worker and stub deciders', start: startPlatform },
+  bare: { what: 'bare relay and stub deciders', start: startBare },
+  'green-channel': {
+    what: 'green-channel api + worker with seeded reference data',
+    start: startGreenChannel,
+  },
+};
+// Phase numbers (part of the localRefs) of each target start apart, so two targets never share one.
+const FIRST_PHASE: Record<Target, number> = { platform: 0, bare: 1000, 'green-channel': 2000 };
+
 async function benchTarget(
   name: Target,
   ctx: BenchContext,
@@ -88,15 +102,16 @@ async function benchTarget(
   let target: RunningTarget | undefined;
   let observer: Observer | undefined;
   try {
-    say(
-      `[${name}] starting ${name === 'platform' ? 'declaration-intake api + worker' : 'bare relay'} and stub deciders...`,
-    );
+    say(`[${name}] starting ${STARTS[name].what}...`);
     const started = Date.now();
-    target = name === 'platform' ? await startPlatform(ctx) : await startBare(ctx);
-    observer = await Observer.start(kafka, `bench-${run}-observer-${name}`, target.prefix);
+    target = await STARTS[name].start(ctx);
+    observer = await Observer.start(kafka, `bench-${run}-observer-${name}`, target.prefix, target.observe);
     result.startupS = Math.round((Date.now() - started) / 100) / 10;
     say(`[${name}] up in ${result.startupS} s`);
-    let index = name === 'platform' ? 0 : 1000;
+    let index = FIRST_PHASE[name];
+    // The doors asked for that the target has; green-channel has only its Kafka door (accepted events).
+    const asked = opts.doors.filter((d) => target!.doors.includes(d));
+    const doors = asked.length ? asked : [...target.doors];
     const phase = async (door: Door, rate: number, kind: PhaseResult['kind'], durationS: number) => {
       const label = `${name} ${door} ${kind} ${rate}/s`;
       const deps: PhaseDeps = {
@@ -111,12 +126,17 @@ async function benchTarget(
       const r = await runPhase(deps, { target: name, door, kind, rate, durationS }, index++);
       result.phases.push(r);
       const d = r.latencyMs.decided;
+      const lanes = Object.entries(r.outcomes)
+        .map(([lane, n]) => `${lane} ${n}`)
+        .join(' ');
       say(
         `[${label}] ${r.status.toUpperCase()}: achieved ${r.achievedRate}/s, decided ${r.completed}/${r.sent}, ` +
           `p50/p99 ${d.p50}/${d.p99} ms` +
-          (door === 'kafka'
-            ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
-            : `, http p99 ${r.latencyMs.http?.p99} ms`) +
+          (target!.observe === 'lane'
+            ? ` (lanes ${lanes || 'none'}${r.decidedBy ? `; by ${JSON.stringify(r.decidedBy)}` : ''})`
+            : door === 'kafka'
+              ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
+              : `, http p99 ${r.latencyMs.http?.p99} ms`) +
           `, cpu ${r.cpuMsPerDeclaration} ms/decl${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
       );
       return r;
@@ -126,15 +146,17 @@ async function benchTarget(
     };
     // Warm-up: JIT, connection pools, consumer fetch sessions; it must work end to end before anything counts.
     if (opts.warmup > 0) {
-      for (const door of opts.doors) {
+      for (const door of doors) {
         const rate = Math.min(50, opts.warmup);
         const w = await phase(door, rate, 'warmup', Math.max(1, opts.warmup / rate));
         failIfBroken(w);
         if (w.completed === 0)
-          throw new Error(`warm-up through the ${door} door: nothing decided (${w.reasons.join('; ')})`);
+          throw new Error(
+            `warm-up through the ${door} door: nothing decided (${[...w.reasons, ...w.notes].join('; ')})`,
+          );
       }
     }
-    for (const door of opts.doors) {
+    for (const door of doors) {
       if (opts.mode !== 'max') failIfBroken(await phase(door, opts.rate, 'fixed', opts.durationS));
       if (opts.mode !== 'fixed') {
         const max = await findMax(door, opts, (rate) => phase(door, rate, 'step', opts.stepS));
@@ -187,6 +209,10 @@ async function main(): Promise<void> {
     await dropPlatformSchema(opts, run).catch((e) =>
       say(`could not drop the schema: ${(e as Error).message}`),
     );
+    if (opts.targets.includes('green-channel'))
+      await dropQueueKeys(opts, run).catch((e) =>
+        say(`could not delete green-channel's queue keys: ${(e as Error).message}`),
+      );
     await deleteByPrefix(admin, [platformNames(run).prefix, `bench-${run}`]).catch((e) =>
       say(`could not delete the topics: ${(e as Error).message}`),
     );

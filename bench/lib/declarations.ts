@@ -23,7 +23,7 @@ const DECLARANTS = [
   { code: '91330200796000000M', name: 'Huzhou Nanxun Wood Flooring Co., Ltd.' },
 ];
 
-const GOODS: Array<Omit<InspectionDeclaration['goods'][number], 'lineNo'>> = [
+export const GOODS: Array<Omit<InspectionDeclaration['goods'][number], 'lineNo'>> = [
   ...fixture.goods.map(({ lineNo: _, ...g }) => g),
   {
     hsCode: '6115950000',
@@ -55,7 +55,7 @@ const GOODS: Array<Omit<InspectionDeclaration['goods'][number], 'lineNo'>> = [
   },
 ];
 
-const DOCUMENT_KINDS = ['INVOICE', 'PACKING_LIST', 'CONTRACT', 'TEST_REPORT'] as const;
+export const DOCUMENT_KINDS = ['INVOICE', 'PACKING_LIST', 'CONTRACT', 'TEST_REPORT'] as const;
 const sha = (n: number) => n.toString(16).padStart(64, 'b');
 const SLOT = '@@LOCALREF@@';
 

@@ -5,13 +5,15 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { DeclarationFactory } from './declarations';
-import type { BatchingProducer } from './kafka';
+import type { BatchingProducer, OutMessage } from './kafka';
 import type { PhaseTracker } from './tracker';
 
 export interface KafkaDoorTarget {
   door: 'kafka';
   producer: BatchingProducer;
   topic: string;
+  /** The event of the seq-th declaration, tracked as `ref`. */
+  message: (seq: number, ref: string) => OutMessage;
 }
 
 export interface HttpDoorTarget {
@@ -26,7 +28,8 @@ export interface LoadPlan {
   durationS: number;
   /** Kafka door: shortest time between two produce requests of the generator. */
   lingerMs: number;
-  refPrefix: string;
+  /** The key the seq-th declaration is tracked by (its localRef, or its declarationId for green-channel). */
+  ref: (seq: number) => string;
   factory: DeclarationFactory;
   tracker: PhaseTracker;
   target: KafkaDoorTarget | HttpDoorTarget;
@@ -43,7 +46,7 @@ export interface LoadResult {
 }
 
 export function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const { rate, durationS, tracker, target, refPrefix } = plan;
+  const { rate, durationS, tracker, target } = plan;
   const total = Math.max(1, Math.round(rate * durationS));
   const interval = 1000 / rate;
   const emit = target.door === 'kafka' ? kafkaEmitter(target, plan) : httpEmitter(target, plan);
@@ -63,7 +66,7 @@ export function runLoad(plan: LoadPlan): Promise<LoadResult> {
         const batch: Array<{ seq: number; ref: string; intended: number }> = [];
         for (let seq = next; seq < due; seq++) {
           const intended = start + seq * interval;
-          const ref = `${refPrefix}-${seq}`;
+          const ref = plan.ref(seq);
           tracker.onSent(ref, intended, now);
           batch.push({ seq, ref, intended });
         }
@@ -98,7 +101,7 @@ function kafkaEmitter(target: KafkaDoorTarget, plan: LoadPlan): Emitter {
   const onError = () => plan.tracker.sendErrors++;
   return {
     send(batch) {
-      const messages = batch.map((b) => plan.factory.message(b.seq, b.ref));
+      const messages = batch.map((b) => target.message(b.seq, b.ref));
       target.producer.fire(target.topic, messages, onError);
     },
     cancelQueued: () => undefined,

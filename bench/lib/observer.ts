@@ -1,5 +1,6 @@
 // The customs system's side of the measurement: reads what the system under test publishes (accepted,
-// rejected, clearance decided) and hands each event, with its arrival time, to the current phase.
+// rejected, clearance decided; or, for green-channel, the lane decided) and hands each event, with its
+// arrival time, to the current phase.
 import { performance } from 'node:perf_hooks';
 import { Topics } from '@cic/contracts';
 import type { Consumer, Kafka } from './kafka';
@@ -24,7 +25,13 @@ export class Observer {
     readonly group: { groupId: string; topics: string[] },
   ) {}
 
-  static async start(kafka: Kafka, groupId: string, prefix: string): Promise<Observer> {
+  static async start(
+    kafka: Kafka,
+    groupId: string,
+    prefix: string,
+    observe: 'clearance' | 'lane' = 'clearance',
+  ): Promise<Observer> {
+    if (observe === 'lane') return Observer.lanes(kafka, groupId, prefix);
     const accepted = `${prefix}${Topics.DeclarationAcceptedV1.name}`;
     const decided = `${prefix}${Topics.ClearanceDecidedV1.name}`;
     const rejected = `${prefix}${Topics.DeclarationRejectedV1.name}`;
@@ -51,6 +58,28 @@ export class Observer {
             const data = (JSON.parse(value) as { data: { localRef: string } }).data;
             tracker.onRejected(data.localRef);
           }
+        }
+      },
+    });
+    return observer;
+  }
+
+  /** green-channel: inspection.greenchannel.decided.v1, keyed by declarationId; the outcome is the lane. */
+  private static async lanes(kafka: Kafka, groupId: string, prefix: string): Promise<Observer> {
+    const decided = `${prefix}${Topics.GreenChannelDecidedV1.name}`;
+    const observer = new Observer({ groupId, topics: [decided] });
+    observer.consumer = await startStream(kafka, {
+      groupId,
+      topics: observer.group.topics,
+      onBatch: async ({ batch }) => {
+        const tracker = observer.tracker;
+        if (!tracker) return;
+        const now = performance.now();
+        for (const m of batch.messages) {
+          if (!m.value) continue;
+          const data = (JSON.parse(m.value.toString()) as { data: { declarationId: string; lane: string } })
+            .data;
+          tracker.onDecided(data.declarationId, data.lane, now);
         }
       },
     });

@@ -1,6 +1,7 @@
 // Every option of `npm run bench`, from the environment (documented in bench/README.md).
 
-export type Target = 'platform' | 'bare';
+export type Target = 'platform' | 'bare' | 'green-channel';
+export const TARGETS: readonly Target[] = ['platform', 'bare', 'green-channel'];
 export type Door = 'kafka' | 'http';
 export type Mode = 'fixed' | 'max' | 'both';
 
@@ -28,6 +29,8 @@ export interface BenchOptions {
   lines: number;
   documents: number;
   decisionTimeoutMs: number;
+  /** green-channel target: reference data seeded into its schema, and whether its worker runs too. */
+  greenChannel: { enterprises: number; zones: number; alerts: number; worker: boolean };
   /** KAFKA_PARTITIONS for the services (unset: their local default, 3). */
   partitions?: number;
   databaseUrl: string;
@@ -65,7 +68,7 @@ export function readOptions(root: string): BenchOptions {
   const partitions = process.env['BENCH_PARTITIONS'] ? num('BENCH_PARTITIONS', 3, 1) : undefined;
   return {
     mode,
-    targets: list<Target>('BENCH_TARGETS', ['platform', 'bare'], ['platform', 'bare']),
+    targets: list<Target>('BENCH_TARGETS', TARGETS, [...TARGETS]),
     doors: list<Door>('BENCH_DOORS', ['kafka', 'http'], ['kafka', 'http']),
     rate: num('BENCH_RATE', 100, 1),
     durationS: num('BENCH_DURATION_S', 30, 1),
@@ -82,6 +85,12 @@ export function readOptions(root: string): BenchOptions {
     lines: num('BENCH_LINES', 3, 1),
     documents: num('BENCH_DOCUMENTS', 3, 2),
     decisionTimeoutMs: num('BENCH_DECISION_TIMEOUT_MS', 30000, 100),
+    greenChannel: {
+      enterprises: Math.round(num('BENCH_GC_ENTERPRISES', 300, 1)),
+      zones: Math.round(num('BENCH_GC_ZONES', 6, 1)),
+      alerts: Math.round(num('BENCH_GC_ALERTS', 10000)),
+      worker: process.env['BENCH_GC_WORKER'] !== '0',
+    },
     partitions,
     databaseUrl: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/cic_bench',
     redisUrl: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',

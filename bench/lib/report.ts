@@ -45,7 +45,22 @@ interface Summary {
   ratio: Partial<Record<Door, number>>;
 }
 
-const TARGET_LABEL: Record<Target, string> = { platform: 'platform', bare: 'bare relay' };
+const TARGET_LABEL: Record<Target, string> = {
+  platform: 'platform',
+  bare: 'bare relay',
+  'green-channel': 'green-channel',
+};
+/** green-channel's one door: accepted events straight onto Kafka. */
+const GC_DOOR = 'accepted.v1';
+const doorCell = (t: Target, d: Door) => (t === 'green-channel' ? GC_DOOR : d);
+
+/** The doors a target was measured through, in the order of the options (green-channel: Kafka only). */
+function doorsOf(t: TargetResult, doors: readonly Door[]): Door[] {
+  const used = new Set(t.phases.map((p) => p.door));
+  return [...doors, ...(['kafka', 'http'] as const).filter((d) => !doors.includes(d))].filter((d) =>
+    used.has(d),
+  );
+}
 const DOOR_LABEL: Record<Door, string> = {
   kafka: 'Kafka door (submitted.v1)',
   http: 'HTTP door (POST /v1/declarations)',
@@ -105,13 +120,20 @@ function markdown(report: BenchReport, base: string): string {
       `decided (and → accepted for the Kafka door) ≤ ${c.p99LimitMs} ms, achieved ≥ ${c.minAchieved * 100}% of offered, ` +
       `nothing lost or refused. Declarations of ~${fmt(c.averageDeclarationBytes)} bytes (${c.lines}±1 lines, ` +
       `${c.documents}+ documents); HTTP door at ${c.httpConcurrency} connections; stub deciders answer at once.` +
+      (report.targets.some((t) => t.target === 'green-channel')
+        ? ` green-channel is fed inspection.declaration.accepted.v1 directly (same lines and documents, no document ` +
+          `uri, so every lane is decided on the fast path) from ${fmt(c.greenChannel.enterprises)} seeded enterprises ` +
+          `with ${fmt(c.greenChannel.alerts)} risk alerts; its rate passes on p99 accepted → greenchannel decided, ` +
+          `same limits.`
+        : '') +
       (report.interrupted ? ' **Interrupted.**' : ''),
     '',
   ];
   for (const t of report.targets.filter((x) => x.status !== 'ok'))
     lines.push(`**${TARGET_LABEL[t.target]} ${t.status}:** ${(t.error ?? '').split('\n')[0]}`, '');
 
-  if (c.mode !== 'fixed') {
+  const ran = (t: Target) => report.targets.some((x) => x.target === t);
+  if (c.mode !== 'fixed' && (ran('platform') || ran('bare'))) {
     lines.push(
       `| highest rate passing | platform | bare relay | platform / bare |`,
       `|---|---:|---:|---:|`,
@@ -123,24 +145,53 @@ function markdown(report: BenchReport, base: string): string {
     );
   }
 
+  const gc = report.targets.find((x) => x.target === 'green-channel');
+  const gcMax = gc?.max.find((m) => m.door === 'kafka');
+  if (gc && gcMax) {
+    const p = representative(gc, 'kafka');
+    const dec = p?.latencyMs.decided;
+    lines.push(
+      `| green-channel fast path (accepted.v1 → greenchannel.decided.v1) | highest rate passing | decisions/s achieved | p50 / p99 ms | CPU ms / decision |`,
+      `|---|---:|---:|---:|---:|`,
+      `| lanes decided inline, no document to fetch | ${rateCell(report, 'green-channel', 'kafka')} | ${fmt(p?.achievedRate)} | ${fmt(dec?.p50, 1)} / ${fmt(dec?.p99, 1)} | ${fmt(p?.cpuMsPerDeclaration, 2)} |`,
+      '',
+    );
+  }
+
   const reps = report.targets.flatMap((t) =>
-    c.doors.map((d) => ({ t, d, p: representative(t, d) })).filter((x) => x.p),
+    doorsOf(t, c.doors)
+      .map((d) => ({ t, d, p: representative(t, d) }))
+      .filter((x) => x.p),
   ) as Array<{ t: TargetResult; d: Door; p: PhaseResult }>;
   lines.push(
-    `End to end at the highest passing rate (else the first measured), latencies in ms from when each declaration was due:`,
+    `End to end at the highest passing rate (else the first measured), latencies in ms from when each declaration was due` +
+      (gc ? ` (green-channel: from when its accepted event was due to its greenchannel.decided event)` : '') +
+      `:`,
     '',
     `| system | door | offered/s | achieved/s | → accepted p50 / p99 | → decided p50 / p95 / p99 / max | HTTP p99 | CPU ms / decl | result |`,
     `|---|---|---:|---:|---:|---:|---:|---:|---|`,
     ...reps.map(({ t, d, p }) => {
       const a = p.latencyMs.accepted;
       const dec = p.latencyMs.decided;
-      return `| ${TARGET_LABEL[t.target]} | ${d} | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(a.p50, 1)} / ${fmt(a.p99, 1)} | ${fmt(dec.p50, 1)} / ${fmt(dec.p95, 1)} / ${fmt(dec.p99, 1)} / ${fmt(dec.max, 1)} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${p.status} |`;
+      const accepted = a.count ? `${fmt(a.p50, 1)} / ${fmt(a.p99, 1)}` : '–';
+      return `| ${TARGET_LABEL[t.target]} | ${doorCell(t.target, d)} | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${accepted} | ${fmt(dec.p50, 1)} / ${fmt(dec.p95, 1)} / ${fmt(dec.p99, 1)} / ${fmt(dec.max, 1)} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${p.status} |`;
     }),
     '',
   );
 
+  const gcRep = reps.find(({ t }) => t.target === 'green-channel')?.p;
+  if (gcRep) {
+    const lanes = Object.entries(gcRep.outcomes).map(([lane, n]) => `${lane} ${fmt(n)}`);
+    const by = Object.entries(gcRep.decidedBy ?? {}).map(([k, n]) => `${k} ${fmt(n)}`);
+    lines.push(
+      `green-channel at ${fmt(gcRep.rate)}/s: lanes ${lanes.join(', ') || 'none'}; decided ${by.join(', ') || '–'} ` +
+        `(inline = the fast path, in the consumer's batch transaction).`,
+      '',
+    );
+  }
+
   const procs = [...new Set(reps.flatMap(({ p }) => Object.keys(p.resources.groups)))];
-  const cols = reps.map(({ t, d }) => `${TARGET_LABEL[t.target]} ${d}`);
+  const cols = reps.map(({ t, d }) => `${TARGET_LABEL[t.target]} ${doorCell(t.target, d)}`);
   lines.push(
     `CPU ms per declaration and largest resident memory (MB) per process, same phases:`,
     '',
@@ -185,7 +236,7 @@ function markdown(report: BenchReport, base: string): string {
     for (const p of t.phases) {
       const d = p.latencyMs.decided;
       lines.push(
-        `| ${TARGET_LABEL[t.target]} | ${p.door} | ${p.kind} ${p.durationS}s | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(p.completed)}/${fmt(p.sent)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} | ${fmt(d.max, 1)} | ${p.door === 'kafka' ? fmt(p.latencyMs.accepted.p99, 1) : '–'} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${fmt(p.outboxBacklogMax)} | ${fmt(p.consumerLagMax)} | ${p.status}${[...p.reasons, ...p.notes].length ? `: ${[...p.reasons, ...p.notes].join('; ').replace(/\|/g, '/').replace(/\n/g, ' ')}` : ''} |`,
+        `| ${TARGET_LABEL[t.target]} | ${doorCell(t.target, p.door)} | ${p.kind} ${p.durationS}s | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(p.completed)}/${fmt(p.sent)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} | ${fmt(d.max, 1)} | ${p.door === 'kafka' && p.latencyMs.accepted.count ? fmt(p.latencyMs.accepted.p99, 1) : '–'} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${fmt(p.outboxBacklogMax)} | ${fmt(p.consumerLagMax)} | ${p.status}${[...p.reasons, ...p.notes].length ? `: ${[...p.reasons, ...p.notes].join('; ').replace(/\|/g, '/').replace(/\n/g, ' ')}` : ''} |`,
       );
     }
   }
@@ -210,10 +261,13 @@ export async function writeReports(
   report.summary = summarize(report);
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const base = `${stamp}-${report.environment.git.short}`;
-  const colors: Record<Target, string> = { platform: '#1f6fb4', bare: '#e8711a' };
+  const colors: Record<Target, string> = { platform: '#1f6fb4', bare: '#e8711a', 'green-channel': '#2e9e44' };
   const series: Series[] = report.targets.flatMap((t) =>
-    report.config.doors.map((door) => ({
-      label: `${TARGET_LABEL[t.target]}, ${door} door`,
+    doorsOf(t, report.config.doors).map((door) => ({
+      label:
+        t.target === 'green-channel'
+          ? `green-channel, ${GC_DOOR}`
+          : `${TARGET_LABEL[t.target]}, ${door} door`,
       color: colors[t.target],
       dashed: door === 'http',
       points: t.phases.filter((p) => p.door === door && p.kind !== 'warmup').sort((a, b) => a.rate - b.rate),
@@ -225,7 +279,11 @@ export async function writeReports(
   writeFileSync(files[1], md);
   writeFileSync(
     files[2],
-    renderChart(`declaration-intake vs bare relay — ${base}`, series, report.config.p99LimitMs),
+    renderChart(
+      `${report.targets.map((t) => (t.target === 'platform' ? 'declaration-intake' : TARGET_LABEL[t.target])).join(' vs ')} — ${base}`,
+      series,
+      report.config.p99LimitMs,
+    ),
   );
   copyFileSync(files[1], join(dir, 'latest.md'));
   files.push(join(dir, 'latest.md'));

@@ -1,8 +1,10 @@
 // The systems under test, each on its own run id: the platform (declaration-intake api + worker on their
 // own schema, topic prefix and consumer group) and the bare relay (same topics and partition counts, no
-// database), each answered by its own stub deciders.
+// database), each answered by its own stub deciders; and green-channel (api + worker on their own schema,
+// prefix, group and queue prefix, with seeded reference data), fed accepted events directly.
 import { Topics } from '@cic/contracts';
 import { ensureDatabase } from '@cic/platform-persistence';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
   benchCommand,
@@ -14,11 +16,14 @@ import {
   waitHttpOk,
 } from './children';
 import { kafkaPids } from './environment';
-import { type Admin, createTopics, partitionCounts } from './kafka';
+import { AcceptedFactory, seedReferenceData } from './green-channel-data';
+import { type Admin, createTopics, type OutMessage, partitionCounts } from './kafka';
 import type { BenchOptions, Target } from './options';
+import { say } from './progress';
 import { findPids, postgresPids, type ProcessGroup } from './resources';
 
 const INTAKE = 'declaration-intake';
+const GREEN_CHANNEL = 'green-channel';
 const READY = /^BENCH_READY/;
 
 export interface BenchContext {
@@ -29,14 +34,34 @@ export interface BenchContext {
   admin: Admin;
 }
 
+/** What the load generator produces through the Kafka door, when not submitted declarations. */
+export interface KafkaLoad {
+  topic: string;
+  /** The key the tracker follows a declaration by (what comes back on the result). */
+  ref(phasePrefix: string, seq: number): string;
+  message(seq: number, ref: string): OutMessage;
+}
+
 export interface RunningTarget {
   name: Target;
   prefix: string;
-  /** Consumer groups whose lag is sampled: the system under test's, then the stubs'. */
+  /** Consumer groups whose lag is sampled: the system under test's, then the stubs' (if any). */
   groups: Array<{ groupId: string; topics: string[] }>;
   httpPort: number;
   apiKey: string;
-  processGroups: ProcessGroup[];
+  /** The processes metered; those with a `short` name show their CPU on the progress line. */
+  processGroups: Array<ProcessGroup & { short?: string }>;
+  /**
+   * What the benchmark's reader waits for: `clearance` (accepted, rejected and clearance decided, by
+   * localRef) or `lane` (green-channel decided, by declarationId).
+   */
+  observe: 'clearance' | 'lane';
+  /** Kafka door: what to send instead of customs.declaration.submitted.v1 (green-channel: accepted events). */
+  kafkaLoad?: KafkaLoad;
+  /** The doors this target can be measured through. */
+  doors: ReadonlyArray<'kafka' | 'http'>;
+  /** green-channel: lanes decided so far by path (inline, checks, deadline), to tell the fast path was taken. */
+  decidedBy?(): Promise<Record<string, number>>;
   /** What crashed among the processes of the target, if anything did. */
   crashed(): string | undefined;
   outboxBacklog(): Promise<number | undefined>;
@@ -57,10 +82,10 @@ function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1));
 }
 
-function commonGroups(ctx: BenchContext, stubs: Child): ProcessGroup[] {
+function commonGroups(ctx: BenchContext, stubs: Child | undefined): ProcessGroup[] {
   const db = databaseName(ctx.opts.databaseUrl);
   return [
-    { name: 'stub deciders', pids: () => (stubs.pid ? [stubs.pid] : []) },
+    ...(stubs ? [{ name: 'stub deciders', pids: () => (stubs.pid ? [stubs.pid] : []) }] : []),
     { name: 'load generator (bench)', pids: () => [process.pid] },
     { name: 'kafka', pids: kafkaPids },
     { name: 'postgres', pids: () => postgresPids(db) },
@@ -95,6 +120,25 @@ export function platformNames(run: string) {
     schema: `bench_${run}`,
     prefix: `bench-${run}.`,
     groupId: `bench-${run}-intake`,
+  };
+}
+
+/** green-channel's names; its topics and group start with `bench-<run>` like every other of the run. */
+export function greenChannelNames(run: string) {
+  return {
+    schema: `bench_${run}_gc`,
+    prefix: `bench-${run}-gc.`,
+    groupId: `bench-${run}-green-channel`,
+    queuePrefix: `bench-${run}-gc`,
+  };
+}
+
+function outboxBacklog(pg: Client, schema: string) {
+  return async () => {
+    const { rows } = await pg.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${schema}"."outbox" WHERE published_at IS NULL`,
+    );
+    return rows[0]?.n;
   };
 }
 
@@ -166,17 +210,14 @@ export async function startPlatform(ctx: BenchContext): Promise<RunningTarget> {
     httpPort: port,
     apiKey,
     processGroups: [
-      { name: 'intake api', pids: () => (api.pid ? [api.pid] : []) },
-      { name: 'intake worker', pids: () => (worker.pid ? [worker.pid] : []) },
+      { name: 'intake api', short: 'api', pids: () => (api.pid ? [api.pid] : []) },
+      { name: 'intake worker', short: 'worker', pids: () => (worker.pid ? [worker.pid] : []) },
       ...commonGroups(ctx, stubs),
     ],
+    observe: 'clearance',
+    doors: ['kafka', 'http'],
     crashed: () => crashedOf(services),
-    async outboxBacklog() {
-      const { rows } = await pg.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE published_at IS NULL`,
-      );
-      return rows[0]?.n;
-    },
+    outboxBacklog: outboxBacklog(pg, names.schema),
     async stop() {
       await Promise.all(services.map((c) => c.stop()));
       await pg.end().catch(() => undefined);
@@ -184,15 +225,44 @@ export async function startPlatform(ctx: BenchContext): Promise<RunningTarget> {
   };
 }
 
-/** Drops the platform's schema (the services must be stopped). */
+/** Drops the schemas of the run, intake's and green-channel's (the services must be stopped). */
 export async function dropPlatformSchema(opts: BenchOptions, run: string): Promise<void> {
   const pg = new Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5000 });
   await pg.connect();
   try {
-    await pg.query(`DROP SCHEMA IF EXISTS "${platformNames(run).schema}" CASCADE`);
+    for (const schema of [platformNames(run).schema, greenChannelNames(run).schema])
+      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await pg.end();
   }
+}
+
+/** Deletes green-channel's BullMQ keys of the run from Redis (its QUEUE_PREFIX). */
+export async function dropQueueKeys(opts: BenchOptions, run: string): Promise<number> {
+  const redis = new Redis(opts.redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 5000,
+  });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${greenChannelNames(run).queuePrefix}:*`,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
 }
 
 export async function startBare(ctx: BenchContext): Promise<RunningTarget> {
@@ -253,13 +323,109 @@ export async function startBare(ctx: BenchContext): Promise<RunningTarget> {
     httpPort: port,
     apiKey: 'bare-relay-takes-any-key',
     processGroups: [
-      { name: 'bare relay', pids: () => (relay.pid ? [relay.pid] : []) },
+      { name: 'bare relay', short: 'relay', pids: () => (relay.pid ? [relay.pid] : []) },
       ...commonGroups(ctx, stubs),
     ],
+    observe: 'clearance',
+    doors: ['kafka', 'http'],
     crashed: () => crashedOf(children),
     outboxBacklog: async () => undefined,
     stop: async () => {
       await Promise.all(children.map((c) => c.stop()));
+    },
+  };
+}
+
+/**
+ * green-channel's api (and worker, unless BENCH_GC_WORKER=0) after its migrations and with reference data
+ * seeded into its schema before it starts (its risk-alert index is loaded at start-up). No stubs: the load
+ * is inspection.declaration.accepted.v1 itself, and the result is inspection.greenchannel.decided.v1.
+ */
+export async function startGreenChannel(ctx: BenchContext): Promise<RunningTarget> {
+  const { opts, run, root, logDir } = ctx;
+  const names = greenChannelNames(run);
+  await ensureDatabase(opts.databaseUrl);
+  const [port, workerPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    KAFKA_BROKERS: opts.brokers.join(','),
+    DB_SCHEMA: names.schema,
+    KAFKA_TOPIC_PREFIX: names.prefix,
+    KAFKA_GROUP_ID: names.groupId,
+    QUEUE_PREFIX: names.queuePrefix,
+    // Fixed, so that random selection is the same function on every run (of random declarationIds).
+    SELECTION_KEY: 'bench-selection-key-not-a-secret',
+    DOCS_ENABLED: 'false',
+    PORT: String(port),
+    WORKER_PORT: String(workerPort),
+    ...(opts.partitions ? { KAFKA_PARTITIONS: String(opts.partitions) } : {}),
+  };
+  const cmd = (role: string) => serviceCommand(GREEN_CHANNEL, role, opts.runtime);
+  if (opts.runtime === 'dist')
+    await runToEnd('green-channel-build', buildCommand(GREEN_CHANNEL), env, logDir, root, 300000);
+  await runToEnd('green-channel-migrate', cmd('migrate'), env, logDir, root, 180000);
+
+  const pg = new Client({ connectionString: opts.databaseUrl, application_name: 'bench-monitor' });
+  await pg.connect();
+  const services: Child[] = [];
+  try {
+    const seeded = await seedReferenceData(pg, names.schema, opts.greenChannel);
+    say(
+      `[green-channel] seeded ${seeded.enterprises} enterprises, ${seeded.zones} zones, ${seeded.alerts} risk alerts, ` +
+        `${seeded.approvals} approvals, ${seeded.sampleResults} lab results in ${seeded.ms} ms`,
+    );
+    const api = new Child('green-channel-api', cmd('main'), env, logDir, root);
+    services.push(api);
+    const ready = [waitHttpOk(`http://127.0.0.1:${port}/health/ready`, api, 180000)];
+    if (opts.greenChannel.worker) {
+      const worker = new Child('green-channel-worker', cmd('worker'), env, logDir, root);
+      services.push(worker);
+      ready.push(waitHttpOk(`http://127.0.0.1:${workerPort}/health/ready`, worker, 180000));
+    }
+    await Promise.all(ready);
+  } catch (error) {
+    await Promise.all(services.map((c) => c.stop(5000)));
+    await pg.end().catch(() => undefined);
+    throw error;
+  }
+  const [api, worker] = services;
+  const factory = new AcceptedFactory(opts.lines, opts.documents, opts.greenChannel.enterprises);
+  const accepted = `${names.prefix}${Topics.DeclarationAcceptedV1.name}`;
+  return {
+    name: 'green-channel',
+    prefix: names.prefix,
+    groups: [{ groupId: names.groupId, topics: [accepted] }],
+    httpPort: port,
+    apiKey: '',
+    processGroups: [
+      { name: 'green-channel api', short: 'api', pids: () => (api.pid ? [api.pid] : []) },
+      ...(worker
+        ? [{ name: 'green-channel worker', short: 'worker', pids: () => (worker.pid ? [worker.pid] : []) }]
+        : []),
+      ...commonGroups(ctx, undefined),
+    ],
+    observe: 'lane',
+    doors: ['kafka'],
+    kafkaLoad: {
+      topic: accepted,
+      ref: () => factory.ref(),
+      message: (seq, ref) => factory.message(seq, ref),
+    },
+    async decidedBy() {
+      const { rows } = await pg.query<{ by: string | null; n: number }>(
+        `SELECT decided_by AS by, count(*)::int AS n FROM "${names.schema}"."lane_requests" GROUP BY 1`,
+      );
+      return Object.fromEntries(rows.map((r) => [r.by ?? 'pending', r.n]));
+    },
+    crashed: () => crashedOf(services),
+    outboxBacklog: outboxBacklog(pg, names.schema),
+    async stop() {
+      await Promise.all(services.map((c) => c.stop()));
+      await pg.end().catch(() => undefined);
     },
   };
 }
