@@ -79,6 +79,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private loopDone?: Promise<void>;
   private lockClient?: Client;
   private wake?: () => void;
+  /** A commit notified since the current round began: the next idle returns at once. */
+  private notified = false;
   private lastCleanup = 0;
   private lastVacuum = 0;
   private cleaning = false;
@@ -150,6 +152,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           await this.idle(2000);
           continue;
         }
+        // A commit notified while this round runs may be invisible to its query: remember it, so the
+        // round that finds nothing does not then sleep through it.
+        this.notified = false;
         const published = await this.publishBatch();
         failures = 0;
         this.cleanupIfDue();
@@ -326,7 +331,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await client.end();
         return false;
       }
-      client.on('notification', () => this.wake?.());
+      client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
       await client.query(`LISTEN "${outboxChannel(this.schema)}"`);
       const parked = await client.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM "${this.schema}"."outbox" WHERE parked_at IS NOT NULL AND published_at IS NULL`,
@@ -357,7 +365,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private idle(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running || this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
