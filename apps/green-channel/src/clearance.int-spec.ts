@@ -1,15 +1,23 @@
 // Across services, black-box: declaration-intake (compiled from source in child processes) and
 // green-channel share one topic prefix. A declaration submitted to intake over HTTP gets its lane from
 // green-channel, and intake's clearance follows it. Keys issued by intake work on green-channel.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEvent, type ExemptionDecided, type GreenChannelDecided, Topics } from '@cic/contracts';
 import { DEFAULT_RULES, isRandomlySelected, selectionRate } from '@cic/green-channel-domain';
 import { KafkaProbe } from '@cic/platform-messaging';
-import { runId, testInfra, waitFor } from '@cic/platform-testing';
+import {
+  freePort,
+  runId,
+  runService,
+  spawnService,
+  stopServices,
+  testInfra,
+  waitFor,
+  waitReady,
+} from '@cic/platform-testing';
 import {
   type GreenChannelHarness,
   putEnterprise,
@@ -17,7 +25,6 @@ import {
   uscc,
 } from './testing/green-channel-harness';
 
-const ROOT = join(__dirname, '../../..');
 const probe = new KafkaProbe(testInfra().brokers);
 const GEARBOX = '91330200MA2H4K7L3P';
 const BUSES = uscc('91330200MA2B7U5T3');
@@ -27,40 +34,10 @@ let keys: { admin: string; operator: string; declarant: string };
 const children: ChildProcess[] = [];
 let intakeEnv: Record<string, string>;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function intake(script: string, args: string[] = [], extra: Record<string, string> = {}): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    ['-r', './scripts/register.js', `apps/declaration-intake/src/${script}`, ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...intakeEnv, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  return child;
-}
-
-function run(script: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = intake(script, args);
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${script} exited ${code}: ${err}`)),
-    );
-  });
-}
+const intake = (entry: string, args: string[] = []) =>
+  spawnService(`apps/declaration-intake/src/${entry}`, intakeEnv, args);
+const run = (entry: string, args: string[]) =>
+  runService(`apps/declaration-intake/src/${entry}`, intakeEnv, args);
 
 async function http(base: string, method: string, path: string, key: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
@@ -93,13 +70,7 @@ beforeAll(async () => {
   intakeUrl = `http://127.0.0.1:${port}`;
   await run('migrate.ts', []);
   children.push(intake('main.ts'), intake('worker.ts'));
-  await waitFor(
-    'intake ready',
-    async () => (await fetch(`${intakeUrl}/health/ready`).catch(() => undefined))?.ok,
-    {
-      timeoutMs: 90_000,
-    },
-  );
+  await waitReady('intake', intakeUrl);
   const file = join(mkdtempSync(join(tmpdir(), 'it-keys-')), 'keys.json');
   await run('cli/api-keys.cli.ts', ['demo', '--file', file]);
   keys = JSON.parse(readFileSync(file, 'utf8'));
@@ -107,10 +78,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-  );
+  await stopServices(children);
   await probe.disconnect();
   await h?.ds.query(`DROP SCHEMA IF EXISTS "${intakeEnv.DB_SCHEMA}" CASCADE`);
   await h?.close();
