@@ -34,7 +34,7 @@ export NODE_ENV=production PORT="$port" LOG_LEVEL=warn \
   REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
   SELECTION_KEY="package-check-selection-key-$run"
 cd "$tmp"
-for app in declaration-intake green-channel; do
+for app in declaration-intake green-channel exemption; do
   node "dist/apps/$app/src/migrate.js"
   node "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
   pid=$!

@@ -13,6 +13,7 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 INTAKE_PORT="${INTAKE_PORT:-3001}"
 GREEN_PORT="${GREEN_PORT:-3002}"
+EXEMPTION_PORT="${EXEMPTION_PORT:-3003}"
 
 bash scripts/ensure-deps.sh
 started_kafka=0
@@ -42,12 +43,15 @@ npx nx run-many -t build --outputStyle=stream >"$LOG_DIR/build.log" 2>&1 || { ca
 echo "[start] migrating"
 node dist/apps/declaration-intake/src/migrate.js
 node dist/apps/green-channel/src/migrate.js
+node dist/apps/exemption/src/migrate.js
 
 DEMO_DOCS="$ROOT/deploy/demo/documents"
 run declaration-intake-api dist/apps/declaration-intake/src/main.js PORT="$INTAKE_PORT"
 run declaration-intake-worker dist/apps/declaration-intake/src/worker.js
 run green-channel-api dist/apps/green-channel/src/main.js PORT="$GREEN_PORT"
 run green-channel-worker dist/apps/green-channel/src/worker.js DOCUMENT_FILE_ROOT="$DEMO_DOCS"
+run exemption-api dist/apps/exemption/src/main.js PORT="$EXEMPTION_PORT"
+run exemption-worker dist/apps/exemption/src/worker.js
 
 wait_ready() { # name, url
   local deadline=$((SECONDS + 90))
@@ -58,11 +62,14 @@ wait_ready() { # name, url
 }
 wait_ready declaration-intake "http://127.0.0.1:$INTAKE_PORT"
 wait_ready green-channel "http://127.0.0.1:$GREEN_PORT"
+wait_ready exemption "http://127.0.0.1:$EXEMPTION_PORT"
 
 keys="$(node dist/apps/declaration-intake/src/cli/api-keys.cli.js demo --file .infra/demo-keys.json)"
 key_of() { node -e "process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])" "$keys" "$1"; }
 echo "[start] green-channel reference data (zones, enterprises, risk alerts, an approval)"
 node dist/apps/green-channel/src/cli/demo-data.js "http://127.0.0.1:$GREEN_PORT" "$(key_of admin)"
+echo "[start] exemption grants (one active, one close to expiry, one suspended)"
+node dist/apps/exemption/src/cli/demo-data.js "http://127.0.0.1:$EXEMPTION_PORT" "$(key_of admin)"
 echo "[start] demo declarations"
 node dist/apps/declaration-intake/src/cli/demo-data.js "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)" "$DEMO_DOCS"
 
@@ -76,6 +83,9 @@ cat <<MSG
   green-channel       http://127.0.0.1:$GREEN_PORT        API docs: http://127.0.0.1:$GREEN_PORT/docs
                       lanes: /v1/lanes/<declarationId>   enterprises: /v1/enterprises
   green-channel worker http://127.0.0.1:3102/health/ready (document verification, lab history, risk alerts on BullMQ)
+  exemption           http://127.0.0.1:$EXEMPTION_PORT        API docs: http://127.0.0.1:$EXEMPTION_PORT/docs
+                      grants: /v1/grants   decisions: /v1/decisions/<declarationId>
+  exemption worker    http://127.0.0.1:3103/health/ready (daily grant expiry and renewal reminders on BullMQ)
   Kafka               127.0.0.1:9092 (log: .infra/kafka/logs/server.log)
   PostgreSQL          ${DATABASE_URL%%\?*}
   Redis               $REDIS_URL
@@ -87,9 +97,9 @@ cat <<MSG
 
   Try:  curl -H "Authorization: Bearer $(key_of operator)" http://127.0.0.1:$INTAKE_PORT/v1/declarations
 
-  green-channel decides every demo declaration's lane (GREEN, YELLOW and RED all appear). The exemption
-  and origin-certificate services and the ops console are not built yet: without an exemption decision,
-  demo declarations fall to DOCUMENT_REVIEW (or INSPECTION_REQUIRED on a red lane) after the 30 s timeout.
+  green-channel decides every demo declaration's lane (GREEN, YELLOW and RED all appear) and exemption
+  decides each line (DEMO-ELEC-0001 is exempt and released on that basis). The origin-certificate service
+  and the ops console are not built yet.
   Ctrl-C stops everything started here.
 MSG
 wait -n "${pids[@]}" || true

@@ -11,7 +11,7 @@ export const ExemptionDecided = DecisionBase.extend({
         lineNo: z.number().int().min(1).max(999),
         exempt: z.boolean(),
         grantId: z.uuid().optional(),
-        /** Code of the reason: COVERED_BY_GRANT, NO_ACTIVE_GRANT, NOT_EXEMPTIBLE_CHAPTER, ... */
+        /** Code of the reason: COVERED_BY_GRANT, NO_GRANT, SCOPE_MISMATCH, NOT_YET_VALID, EXPIRED, GRANT_SUSPENDED, GRANT_REVOKED, NON_EXEMPTIBLE_CATEGORY, ... */
         reason: z.string().min(1),
       }),
     )
