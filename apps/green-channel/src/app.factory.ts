@@ -3,8 +3,11 @@ import { startKafkaTransport } from '@cic/platform-messaging';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { approvalOpenApiBodies } from './approval';
 import { assertProductionSafe, type GreenChannelConfig } from './config';
 import { GreenChannelApiModule, GreenChannelWorkerModule } from './green-channel.module';
+import { historyOpenApiBodies } from './history';
+import { referenceOpenApiBodies } from './reference';
 
 /** The api role, ready to listen: HTTP conventions, OpenAPI, Kafka consuming. */
 export async function createGreenChannelApi(config: GreenChannelConfig): Promise<INestApplication> {
@@ -25,6 +28,7 @@ export async function createGreenChannelApi(config: GreenChannelConfig): Promise
         'and risk alerts; green-channel approval per enterprise; the reference data behind both. ' +
         'Errors are application/problem+json (RFC 9457).',
       version: '1',
+      bodies: [...referenceOpenApiBodies, ...historyOpenApiBodies, ...approvalOpenApiBodies],
     });
   await startKafkaTransport(app);
   return app;

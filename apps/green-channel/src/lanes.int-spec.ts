@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CloudEvent, type GreenChannelDecided, Topics } from '@cic/contracts';
+import { buildEvent, type CloudEvent, type GreenChannelDecided, Topics } from '@cic/contracts';
 import { DEFAULT_RULES, isRandomlySelected, selectionRate } from '@cic/green-channel-domain';
 import { KafkaProbe } from '@cic/platform-messaging';
 import { testInfra, waitFor } from '@cic/platform-testing';
@@ -149,6 +149,68 @@ describe('lane per accepted declaration (fast path)', () => {
     expect(us.data).toMatchObject({ lane: 'RED', hardStop: true });
     expect(us.data.reasons.map((r) => r.code)).toContain('RISK_ALERT_MATCH');
     expect(jp.data.lane).toBe('GREEN');
+  });
+});
+
+describe('history from inspection results', () => {
+  it('learns sampling history from result events: a FAIL suspends the approval, and a poor pass rate stops the heading (RED)', async () => {
+    const code = uscc('91330100MA27XK1X0');
+    await putEnterprise(h, { code, tier: 'ADVANCED_CERTIFIED', category: 1 });
+    await h.ds.query(
+      `INSERT INTO "${h.config.DB_SCHEMA}"."approvals" (enterprise_code, status) VALUES ($1, 'APPROVED')`,
+      [code],
+    );
+    // 10 sampled lines of heading 6115, one FAIL: 90% < 95% with >= 10 samples.
+    const results = Array.from({ length: 10 }, (_, i) => {
+      const declarationId = randomUUID();
+      const data = {
+        declarationId,
+        enterpriseCode: code,
+        kind: 'SAMPLING',
+        recordedBy: 'it-operator',
+        recordedAt: new Date(Date.now() - (i + 1) * 86_400_000).toISOString(),
+        lines: [{ lineNo: 1, hsCode: '6115950000', outcome: i === 0 ? 'FAIL' : 'PASS', findings: [] }],
+      };
+      return {
+        key: declarationId,
+        value: JSON.stringify(
+          buildEvent(Topics.InspectionResultRecordedV1.name, {
+            subject: declarationId,
+            source: 'urn:cic:it',
+            data,
+          }),
+        ),
+      };
+    });
+    await probe.produce(h.topic(Topics.InspectionResultRecordedV1), results);
+    await waitFor('approval suspended by the FAIL', async () => {
+      const [a] = await h.ds.query(
+        `SELECT status FROM "${h.config.DB_SCHEMA}"."approvals" WHERE enterprise_code = $1`,
+        [code],
+      );
+      return a.status === 'SUSPENDED';
+    });
+    const [timeline] = await h.ds.query(
+      `SELECT action, reason_code FROM "${h.config.DB_SCHEMA}"."approval_events" WHERE enterprise_code = $1`,
+      [code],
+    );
+    expect(timeline).toEqual({ action: 'SUSPEND', reason_code: 'FAIL_RESULT' });
+    const history = await waitFor('sampling history', async () => {
+      const res = await fetch(`${h.url}/v1/enterprises/${code}/sampling-history`, {
+        headers: { authorization: `Bearer ${h.keys.operator}` },
+      });
+      const body = (await res.json()) as { headings?: Array<{ samples: number }> };
+      return body.headings?.[0]?.samples === 10 && body;
+    });
+    expect(history.headings?.[0]).toMatchObject({ heading: '6115', samples: 10, passes: 9, hardStop: true });
+    const d = accepted({
+      declarant: { code, name: 'Socks' },
+      goods: [{ ...accepted().goods[0], hsCode: '6115950000', description: 'Cotton socks' }],
+    });
+    await probe.produce(h.topic(Topics.DeclarationAcceptedV1), [acceptedMessage(d)]);
+    const [e] = await decided(d.declarationId);
+    expect(e.data).toMatchObject({ lane: 'RED', hardStop: true, greenChannelApproved: false });
+    expect(e.data.reasons.map((r) => r.code)).toContain('LAB_HISTORY_FAILED');
   });
 });
 

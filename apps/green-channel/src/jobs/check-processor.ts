@@ -155,9 +155,14 @@ export class CheckProcessor implements OnApplicationBootstrap, OnApplicationShut
     const rows: Array<{ hs_heading: string; n: number; p: number }> = await this.dataSource.query(
       `SELECT hs_heading, count(*)::int AS n, (count(*) FILTER (WHERE outcome = 'PASS'))::int AS p
          FROM "${this.config.DB_SCHEMA}"."sample_results"
-        WHERE enterprise_code = $1 AND hs_heading = ANY($2::text[]) AND recorded_at >= $3::date
+        WHERE enterprise_code = $1 AND hs_heading = ANY($2::text[]) AND recorded_at >= (($3::date + 1)::timestamp AT TIME ZONE $4)
         GROUP BY hs_heading`,
-      [check.enterprise_code, headings, labWindowStart(check.as_of, this.decider.rules)],
+      [
+        check.enterprise_code,
+        headings,
+        labWindowStart(check.as_of, this.decider.rules),
+        this.config.OFFICE_TIME_ZONE,
+      ],
     );
     return rows.map((r) => ({ heading: r.hs_heading, samples: r.n, passes: r.p }));
   }

@@ -122,9 +122,9 @@ export class LaneDecider {
       await manager.query(
         `SELECT enterprise_code, hs_heading, count(*)::int AS n, (count(*) FILTER (WHERE outcome = 'PASS'))::int AS p
            FROM "${s}"."sample_results"
-          WHERE enterprise_code = ANY($1::text[]) AND hs_heading = ANY($2::text[]) AND recorded_at >= $3::date
+          WHERE enterprise_code = ANY($1::text[]) AND hs_heading = ANY($2::text[]) AND recorded_at >= (($3::date + 1)::timestamp AT TIME ZONE $4)
           GROUP BY enterprise_code, hs_heading`,
-        [codes, headings, labWindowStart(asOf, this.rules)],
+        [codes, headings, labWindowStart(asOf, this.rules), this.config.OFFICE_TIME_ZONE],
       );
     for (const c of counts) {
       const list = labs.get(c.enterprise_code) ?? [];
