@@ -1,7 +1,8 @@
 // npm run bench — the platform benchmark (bench/README.md): declaration-intake end to end through both
 // doors at fixed offered rates, the highest rate that keeps p99 under the limit, and the same hops through
 // a bare relay (Kafka and memory only) for comparison, with CPU and memory per process; and green-channel's
-// fast path, accepted event to lane decided, the same way.
+// fast path, accepted event to lane decided, and exemption's decisions, accepted event to exemption decided,
+// the same way.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import {
   platformNames,
   type RunningTarget,
   startBare,
+  startExemption,
   startGreenChannel,
   startPlatform,
 } from './lib/targets';
@@ -87,9 +89,15 @@ const STARTS: Record<Target, { what: string; start: (ctx: BenchContext) => Promi
     what: 'green-channel api + worker with seeded reference data',
     start: startGreenChannel,
   },
+  exemption: { what: 'exemption api + worker with seeded grants', start: startExemption },
 };
 // Phase numbers (part of the localRefs) of each target start apart, so two targets never share one.
-const FIRST_PHASE: Record<Target, number> = { platform: 0, bare: 1000, 'green-channel': 2000 };
+const FIRST_PHASE: Record<Target, number> = {
+  platform: 0,
+  bare: 1000,
+  'green-channel': 2000,
+  exemption: 3000,
+};
 
 async function benchTarget(
   name: Target,
@@ -109,7 +117,8 @@ async function benchTarget(
     result.startupS = Math.round((Date.now() - started) / 100) / 10;
     say(`[${name}] up in ${result.startupS} s`);
     let index = FIRST_PHASE[name];
-    // The doors asked for that the target has; green-channel has only its Kafka door (accepted events).
+    // The doors asked for that the target has; green-channel and exemption have only their Kafka door
+    // (accepted events).
     const asked = opts.doors.filter((d) => target!.doors.includes(d));
     const doors = asked.length ? asked : [...target.doors];
     const phase = async (door: Door, rate: number, kind: PhaseResult['kind'], durationS: number) => {
@@ -129,14 +138,19 @@ async function benchTarget(
       const lanes = Object.entries(r.outcomes)
         .map(([lane, n]) => `${lane} ${n}`)
         .join(' ');
+      const lines = Object.entries(r.outcomeDetails ?? {})
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(' ');
       say(
         `[${label}] ${r.status.toUpperCase()}: achieved ${r.achievedRate}/s, decided ${r.completed}/${r.sent}, ` +
           `p50/p99 ${d.p50}/${d.p99} ms` +
           (target!.observe === 'lane'
             ? ` (lanes ${lanes || 'none'}${r.decidedBy ? `; by ${JSON.stringify(r.decidedBy)}` : ''})`
-            : door === 'kafka'
-              ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
-              : `, http p99 ${r.latencyMs.http?.p99} ms`) +
+            : target!.observe === 'exemption'
+              ? ` (declarations ${lanes || 'none'}; lines ${lines || 'none'})`
+              : door === 'kafka'
+                ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
+                : `, http p99 ${r.latencyMs.http?.p99} ms`) +
           `, cpu ${r.cpuMsPerDeclaration} ms/decl${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
       );
       return r;
@@ -209,9 +223,9 @@ async function main(): Promise<void> {
     await dropPlatformSchema(opts, run).catch((e) =>
       say(`could not drop the schema: ${(e as Error).message}`),
     );
-    if (opts.targets.includes('green-channel'))
+    if (opts.targets.includes('green-channel') || opts.targets.includes('exemption'))
       await dropQueueKeys(opts, run).catch((e) =>
-        say(`could not delete green-channel's queue keys: ${(e as Error).message}`),
+        say(`could not delete the queue keys: ${(e as Error).message}`),
       );
     await deleteByPrefix(admin, [platformNames(run).prefix, `bench-${run}`]).catch((e) =>
       say(`could not delete the topics: ${(e as Error).message}`),

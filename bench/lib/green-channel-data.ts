@@ -38,7 +38,7 @@ const INDUSTRIES = ['auto parts', 'hosiery', 'wood flooring', 'lighting', 'ceram
 const SEED_BY = 'bench-seed';
 
 /** A small deterministic generator (mulberry32): the same reference data on every run. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -49,14 +49,14 @@ function random(seed: number): () => number {
   };
 }
 
-function weighted<T>(rnd: () => number, items: ReadonlyArray<readonly [T, number]>): T {
+export function weighted<T>(rnd: () => number, items: ReadonlyArray<readonly [T, number]>): T {
   const total = items.reduce((s, [, w]) => s + w, 0);
   let r = rnd() * total;
   for (const [item, w] of items) if ((r -= w) < 0) return item;
   return items[items.length - 1][0];
 }
 
-const isoDate = (daysFromToday: number) =>
+export const isoDate = (daysFromToday: number) =>
   new Date(Date.now() + daysFromToday * 86_400_000).toISOString().slice(0, 10);
 
 /** The i-th bench enterprise's unified social credit code (valid check character). */
@@ -84,7 +84,7 @@ export interface SeedResult {
  * unnest() of parallel arrays, one INSERT per table (per 5,000 rows): fast enough for tens of thousands of
  * rows. A column is [name, element type of its parameter array, cast in the select (e.g. to text[])].
  */
-async function insert(
+export async function insert(
   pg: Client,
   table: string,
   columns: Array<[name: string, type: string, cast?: string]>,

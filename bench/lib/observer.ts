@@ -1,6 +1,6 @@
 // The customs system's side of the measurement: reads what the system under test publishes (accepted,
-// rejected, clearance decided; or, for green-channel, the lane decided) and hands each event, with its
-// arrival time, to the current phase.
+// rejected, clearance decided; or, for green-channel, the lane decided; for exemption, the exemption
+// decided) and hands each event, with its arrival time, to the current phase.
 import { performance } from 'node:perf_hooks';
 import { Topics } from '@cic/contracts';
 import type { Consumer, Kafka } from './kafka';
@@ -29,9 +29,10 @@ export class Observer {
     kafka: Kafka,
     groupId: string,
     prefix: string,
-    observe: 'clearance' | 'lane' = 'clearance',
+    observe: 'clearance' | 'lane' | 'exemption' = 'clearance',
   ): Promise<Observer> {
     if (observe === 'lane') return Observer.lanes(kafka, groupId, prefix);
+    if (observe === 'exemption') return Observer.exemptions(kafka, groupId, prefix);
     const accepted = `${prefix}${Topics.DeclarationAcceptedV1.name}`;
     const decided = `${prefix}${Topics.ClearanceDecidedV1.name}`;
     const rejected = `${prefix}${Topics.DeclarationRejectedV1.name}`;
@@ -80,6 +81,48 @@ export class Observer {
           const data = (JSON.parse(m.value.toString()) as { data: { declarationId: string; lane: string } })
             .data;
           tracker.onDecided(data.declarationId, data.lane, now);
+        }
+      },
+    });
+    return observer;
+  }
+
+  /**
+   * exemption: inspection.exemption.decided.v1, keyed by declarationId; the outcome is EXEMPT (every line),
+   * PARTLY_EXEMPT or NOT_EXEMPT, and each line's reason (COVERED_BY_GRANT, SCOPE_MISMATCH, ...) is counted.
+   */
+  private static async exemptions(kafka: Kafka, groupId: string, prefix: string): Promise<Observer> {
+    const decided = `${prefix}${Topics.ExemptionDecidedV1.name}`;
+    const observer = new Observer({ groupId, topics: [decided] });
+    observer.consumer = await startStream(kafka, {
+      groupId,
+      topics: observer.group.topics,
+      onBatch: async ({ batch }) => {
+        const tracker = observer.tracker;
+        if (!tracker) return;
+        const now = performance.now();
+        for (const m of batch.messages) {
+          if (!m.value) continue;
+          const data = (
+            JSON.parse(m.value.toString()) as {
+              data: {
+                declarationId: string;
+                exempt: boolean;
+                lines: Array<{ exempt: boolean; reason: string }>;
+              };
+            }
+          ).data;
+          const outcome = data.exempt
+            ? 'EXEMPT'
+            : data.lines.some((l) => l.exempt)
+              ? 'PARTLY_EXEMPT'
+              : 'NOT_EXEMPT';
+          tracker.onDecided(
+            data.declarationId,
+            outcome,
+            now,
+            data.lines.map((l) => l.reason),
+          );
         }
       },
     });

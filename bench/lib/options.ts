@@ -1,7 +1,7 @@
 // Every option of `npm run bench`, from the environment (documented in bench/README.md).
 
-export type Target = 'platform' | 'bare' | 'green-channel';
-export const TARGETS: readonly Target[] = ['platform', 'bare', 'green-channel'];
+export type Target = 'platform' | 'bare' | 'green-channel' | 'exemption';
+export const TARGETS: readonly Target[] = ['platform', 'bare', 'green-channel', 'exemption'];
 export type Door = 'kafka' | 'http';
 export type Mode = 'fixed' | 'max' | 'both';
 
@@ -31,6 +31,8 @@ export interface BenchOptions {
   decisionTimeoutMs: number;
   /** green-channel target: reference data seeded into its schema, and whether its worker runs too. */
   greenChannel: { enterprises: number; zones: number; alerts: number; worker: boolean };
+  /** exemption target: enterprises whose grants are seeded into its schema, and whether its worker runs too. */
+  exemption: { enterprises: number; worker: boolean };
   /** KAFKA_PARTITIONS for the services (unset: their local default, 3). */
   partitions?: number;
   databaseUrl: string;
@@ -90,6 +92,10 @@ export function readOptions(root: string): BenchOptions {
       zones: Math.round(num('BENCH_GC_ZONES', 6, 1)),
       alerts: Math.round(num('BENCH_GC_ALERTS', 10000)),
       worker: process.env['BENCH_GC_WORKER'] !== '0',
+    },
+    exemption: {
+      enterprises: Math.round(num('BENCH_EX_ENTERPRISES', 300, 1)),
+      worker: process.env['BENCH_EX_WORKER'] !== '0',
     },
     partitions,
     databaseUrl: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/cic_bench',

@@ -49,12 +49,17 @@ const TARGET_LABEL: Record<Target, string> = {
   platform: 'platform',
   bare: 'bare relay',
   'green-channel': 'green-channel',
+  exemption: 'exemption',
 };
-/** green-channel's one door: accepted events straight onto Kafka. */
+/** green-channel's and exemption's one door: accepted events straight onto Kafka. */
 const GC_DOOR = 'accepted.v1';
-const doorCell = (t: Target, d: Door) => (t === 'green-channel' ? GC_DOOR : d);
+const fedAccepted = (t: Target) => t === 'green-channel' || t === 'exemption';
+const doorCell = (t: Target, d: Door) => (fedAccepted(t) ? GC_DOOR : d);
 
-/** The doors a target was measured through, in the order of the options (green-channel: Kafka only). */
+/**
+ * The doors a target was measured through, in the order of the options (green-channel, exemption: Kafka
+ * only).
+ */
 function doorsOf(t: TargetResult, doors: readonly Door[]): Door[] {
   const used = new Set(t.phases.map((p) => p.door));
   return [...doors, ...(['kafka', 'http'] as const).filter((d) => !doors.includes(d))].filter((d) =>
@@ -126,6 +131,11 @@ function markdown(report: BenchReport, base: string): string {
           `with ${fmt(c.greenChannel.alerts)} risk alerts; its rate passes on p99 accepted → greenchannel decided, ` +
           `same limits.`
         : '') +
+      (report.targets.some((t) => t.target === 'exemption')
+        ? ` exemption is fed the same accepted events (declarant and manufacturer cycling over ` +
+          `${fmt(c.exemption.enterprises)} enterprises with seeded grants of mixed status, validity and scope); its ` +
+          `rate passes on p99 accepted → exemption decided, same limits.`
+        : '') +
       (report.interrupted ? ' **Interrupted.**' : ''),
     '',
   ];
@@ -158,6 +168,19 @@ function markdown(report: BenchReport, base: string): string {
     );
   }
 
+  const ex = report.targets.find((x) => x.target === 'exemption');
+  const exMax = ex?.max.find((m) => m.door === 'kafka');
+  if (ex && exMax) {
+    const p = representative(ex, 'kafka');
+    const dec = p?.latencyMs.decided;
+    lines.push(
+      `| exemption (accepted.v1 → exemption.decided.v1) | highest rate passing | decisions/s achieved | p50 / p95 / p99 ms | CPU ms / decision |`,
+      `|---|---:|---:|---:|---:|`,
+      `| decided in the consumer's batch transaction | ${rateCell(report, 'exemption', 'kafka')} | ${fmt(p?.achievedRate)} | ${fmt(dec?.p50, 1)} / ${fmt(dec?.p95, 1)} / ${fmt(dec?.p99, 1)} | ${fmt(p?.cpuMsPerDeclaration, 2)} |`,
+      '',
+    );
+  }
+
   const reps = report.targets.flatMap((t) =>
     doorsOf(t, c.doors)
       .map((d) => ({ t, d, p: representative(t, d) }))
@@ -166,6 +189,7 @@ function markdown(report: BenchReport, base: string): string {
   lines.push(
     `End to end at the highest passing rate (else the first measured), latencies in ms from when each declaration was due` +
       (gc ? ` (green-channel: from when its accepted event was due to its greenchannel.decided event)` : '') +
+      (ex ? ` (exemption: from when its accepted event was due to its exemption.decided event)` : '') +
       `:`,
     '',
     `| system | door | offered/s | achieved/s | → accepted p50 / p99 | → decided p50 / p95 / p99 / max | HTTP p99 | CPU ms / decl | result |`,
@@ -186,6 +210,18 @@ function markdown(report: BenchReport, base: string): string {
     lines.push(
       `green-channel at ${fmt(gcRep.rate)}/s: lanes ${lanes.join(', ') || 'none'}; decided ${by.join(', ') || '–'} ` +
         `(inline = the fast path, in the consumer's batch transaction).`,
+      '',
+    );
+  }
+
+  const exRep = reps.find(({ t }) => t.target === 'exemption')?.p;
+  if (exRep) {
+    const outcomes = Object.entries(exRep.outcomes).map(([o, n]) => `${o} ${fmt(n)}`);
+    const reasons = Object.entries(exRep.outcomeDetails ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r} ${fmt(n)}`);
+    lines.push(
+      `exemption at ${fmt(exRep.rate)}/s: declarations ${outcomes.join(', ') || 'none'}; lines ${reasons.join(', ') || 'none'}.`,
       '',
     );
   }
@@ -261,13 +297,17 @@ export async function writeReports(
   report.summary = summarize(report);
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const base = `${stamp}-${report.environment.git.short}`;
-  const colors: Record<Target, string> = { platform: '#1f6fb4', bare: '#e8711a', 'green-channel': '#2e9e44' };
+  const colors: Record<Target, string> = {
+    platform: '#1f6fb4',
+    bare: '#e8711a',
+    'green-channel': '#2e9e44',
+    exemption: '#8e44ad',
+  };
   const series: Series[] = report.targets.flatMap((t) =>
     doorsOf(t, report.config.doors).map((door) => ({
-      label:
-        t.target === 'green-channel'
-          ? `green-channel, ${GC_DOOR}`
-          : `${TARGET_LABEL[t.target]}, ${door} door`,
+      label: fedAccepted(t.target)
+        ? `${TARGET_LABEL[t.target]}, ${GC_DOOR}`
+        : `${TARGET_LABEL[t.target]}, ${door} door`,
       color: colors[t.target],
       dashed: door === 'http',
       points: t.phases.filter((p) => p.door === door && p.kind !== 'warmup').sort((a, b) => a.rate - b.rate),

@@ -1,7 +1,8 @@
 // The systems under test, each on its own run id: the platform (declaration-intake api + worker on their
 // own schema, topic prefix and consumer group) and the bare relay (same topics and partition counts, no
-// database), each answered by its own stub deciders; and green-channel (api + worker on their own schema,
-// prefix, group and queue prefix, with seeded reference data), fed accepted events directly.
+// database), each answered by its own stub deciders; green-channel (api + worker on their own schema,
+// prefix, group and queue prefix, with seeded reference data) and exemption (api + worker likewise, with
+// seeded grants), each fed accepted events directly.
 import { Topics } from '@cic/contracts';
 import { ensureDatabase } from '@cic/platform-persistence';
 import Redis from 'ioredis';
@@ -16,6 +17,7 @@ import {
   waitHttpOk,
 } from './children';
 import { kafkaPids } from './environment';
+import { seedGrants } from './exemption-data';
 import { AcceptedFactory, seedReferenceData } from './green-channel-data';
 import { type Admin, createTopics, type OutMessage, partitionCounts } from './kafka';
 import type { BenchOptions, Target } from './options';
@@ -24,6 +26,7 @@ import { findPids, postgresPids, type ProcessGroup } from './resources';
 
 const INTAKE = 'declaration-intake';
 const GREEN_CHANNEL = 'green-channel';
+const EXEMPTION = 'exemption';
 const READY = /^BENCH_READY/;
 
 export interface BenchContext {
@@ -53,14 +56,21 @@ export interface RunningTarget {
   processGroups: Array<ProcessGroup & { short?: string }>;
   /**
    * What the benchmark's reader waits for: `clearance` (accepted, rejected and clearance decided, by
-   * localRef) or `lane` (green-channel decided, by declarationId).
+   * localRef), `lane` (green-channel decided, by declarationId) or `exemption` (exemption decided, by
+   * declarationId).
    */
-  observe: 'clearance' | 'lane';
-  /** Kafka door: what to send instead of customs.declaration.submitted.v1 (green-channel: accepted events). */
+  observe: 'clearance' | 'lane' | 'exemption';
+  /**
+   * Kafka door: what to send instead of customs.declaration.submitted.v1 (green-channel, exemption: accepted
+   * events).
+   */
   kafkaLoad?: KafkaLoad;
   /** The doors this target can be measured through. */
   doors: ReadonlyArray<'kafka' | 'http'>;
-  /** green-channel: lanes decided so far by path (inline, checks, deadline), to tell the fast path was taken. */
+  /**
+   * Decisions in the service's database so far by the path that made them (green-channel: inline, checks,
+   * deadline, to tell the fast path was taken; exemption: inline, always), to tell one lost on its way out.
+   */
   decidedBy?(): Promise<Record<string, number>>;
   /** What crashed among the processes of the target, if anything did. */
   crashed(): string | undefined;
@@ -130,6 +140,16 @@ export function greenChannelNames(run: string) {
     prefix: `bench-${run}-gc.`,
     groupId: `bench-${run}-green-channel`,
     queuePrefix: `bench-${run}-gc`,
+  };
+}
+
+/** exemption's names; its topics and group start with `bench-<run>` like every other of the run. */
+export function exemptionNames(run: string) {
+  return {
+    schema: `bench_${run}_ex`,
+    prefix: `bench-${run}-ex.`,
+    groupId: `bench-${run}-exemption`,
+    queuePrefix: `bench-${run}-ex`,
   };
 }
 
@@ -225,19 +245,23 @@ export async function startPlatform(ctx: BenchContext): Promise<RunningTarget> {
   };
 }
 
-/** Drops the schemas of the run, intake's and green-channel's (the services must be stopped). */
+/** Drops the schemas of the run, intake's, green-channel's and exemption's (the services must be stopped). */
 export async function dropPlatformSchema(opts: BenchOptions, run: string): Promise<void> {
   const pg = new Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5000 });
   await pg.connect();
   try {
-    for (const schema of [platformNames(run).schema, greenChannelNames(run).schema])
+    for (const schema of [
+      platformNames(run).schema,
+      greenChannelNames(run).schema,
+      exemptionNames(run).schema,
+    ])
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await pg.end();
   }
 }
 
-/** Deletes green-channel's BullMQ keys of the run from Redis (its QUEUE_PREFIX). */
+/** Deletes the BullMQ keys of the run from Redis (green-channel's and exemption's QUEUE_PREFIX). */
 export async function dropQueueKeys(opts: BenchOptions, run: string): Promise<number> {
   const redis = new Redis(opts.redisUrl, {
     lazyConnect: true,
@@ -247,18 +271,14 @@ export async function dropQueueKeys(opts: BenchOptions, run: string): Promise<nu
   await redis.connect();
   let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${greenChannelNames(run).queuePrefix}:*`,
-        'COUNT',
-        500,
-      );
-      cursor = next;
-      if (keys.length) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const prefix of [greenChannelNames(run).queuePrefix, exemptionNames(run).queuePrefix]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }
@@ -420,6 +440,102 @@ export async function startGreenChannel(ctx: BenchContext): Promise<RunningTarge
         `SELECT decided_by AS by, count(*)::int AS n FROM "${names.schema}"."lane_requests" GROUP BY 1`,
       );
       return Object.fromEntries(rows.map((r) => [r.by ?? 'pending', r.n]));
+    },
+    crashed: () => crashedOf(services),
+    outboxBacklog: outboxBacklog(pg, names.schema),
+    async stop() {
+      await Promise.all(services.map((c) => c.stop()));
+      await pg.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * exemption's api (and worker, unless BENCH_EX_WORKER=0) after its migrations, with grants seeded into its
+ * schema. No stubs: the load is inspection.declaration.accepted.v1 (green-channel's events: declarants, and
+ * manufacturers of every line, cycling over the seeded enterprises) and the result is
+ * inspection.exemption.decided.v1, decided in the api's consumer batch transaction.
+ */
+export async function startExemption(ctx: BenchContext): Promise<RunningTarget> {
+  const { opts, run, root, logDir } = ctx;
+  const names = exemptionNames(run);
+  await ensureDatabase(opts.databaseUrl);
+  const [port, workerPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    KAFKA_BROKERS: opts.brokers.join(','),
+    DB_SCHEMA: names.schema,
+    KAFKA_TOPIC_PREFIX: names.prefix,
+    KAFKA_GROUP_ID: names.groupId,
+    QUEUE_PREFIX: names.queuePrefix,
+    DOCS_ENABLED: 'false',
+    PORT: String(port),
+    WORKER_PORT: String(workerPort),
+    ...(opts.partitions ? { KAFKA_PARTITIONS: String(opts.partitions) } : {}),
+  };
+  const cmd = (role: string) => serviceCommand(EXEMPTION, role, opts.runtime);
+  if (opts.runtime === 'dist')
+    await runToEnd('exemption-build', buildCommand(EXEMPTION), env, logDir, root, 300000);
+  await runToEnd('exemption-migrate', cmd('migrate'), env, logDir, root, 180000);
+
+  const pg = new Client({ connectionString: opts.databaseUrl, application_name: 'bench-monitor' });
+  await pg.connect();
+  const services: Child[] = [];
+  try {
+    const seeded = await seedGrants(pg, names.schema, opts.exemption.enterprises);
+    say(
+      `[exemption] seeded ${seeded.grants} grants for ${seeded.withGrants} of ${seeded.enterprises} enterprises ` +
+        `(${Object.entries(seeded.byKind)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ')}) in ${seeded.ms} ms`,
+    );
+    const api = new Child('exemption-api', cmd('main'), env, logDir, root);
+    services.push(api);
+    const ready = [waitHttpOk(`http://127.0.0.1:${port}/health/ready`, api, 180000)];
+    if (opts.exemption.worker) {
+      const worker = new Child('exemption-worker', cmd('worker'), env, logDir, root);
+      services.push(worker);
+      ready.push(waitHttpOk(`http://127.0.0.1:${workerPort}/health/ready`, worker, 180000));
+    }
+    await Promise.all(ready);
+  } catch (error) {
+    await Promise.all(services.map((c) => c.stop(5000)));
+    await pg.end().catch(() => undefined);
+    throw error;
+  }
+  const [api, worker] = services;
+  const factory = new AcceptedFactory(opts.lines, opts.documents, opts.exemption.enterprises);
+  const accepted = `${names.prefix}${Topics.DeclarationAcceptedV1.name}`;
+  return {
+    name: 'exemption',
+    prefix: names.prefix,
+    groups: [{ groupId: names.groupId, topics: [accepted] }],
+    httpPort: port,
+    apiKey: '',
+    processGroups: [
+      { name: 'exemption api', short: 'api', pids: () => (api.pid ? [api.pid] : []) },
+      ...(worker
+        ? [{ name: 'exemption worker', short: 'worker', pids: () => (worker.pid ? [worker.pid] : []) }]
+        : []),
+      ...commonGroups(ctx, undefined),
+    ],
+    observe: 'exemption',
+    doors: ['kafka'],
+    kafkaLoad: {
+      topic: accepted,
+      ref: () => factory.ref(),
+      message: (seq, ref) => factory.message(seq, ref),
+    },
+    async decidedBy() {
+      // Every decision is made inline, in the consumer's batch transaction (there is no other path).
+      const { rows } = await pg.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${names.schema}"."decisions"`,
+      );
+      return { inline: rows[0]?.n ?? 0 };
     },
     crashed: () => crashedOf(services),
     outboxBacklog: outboxBacklog(pg, names.schema),

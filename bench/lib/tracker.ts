@@ -63,6 +63,8 @@ export class PhaseTracker {
   /** How late the generator sent, against its schedule: large values mean the generator was the limit. */
   readonly generatorLag = new Latency();
   readonly outcomes: Record<string, number> = {};
+  /** What the decisions said below the outcome (exemption: the reason of each line), counted. */
+  readonly details: Record<string, number> = {};
   readonly httpStatus: Record<string, number> = {};
   readonly outstanding = new Map<string, Outstanding>();
   sent = 0;
@@ -103,7 +105,7 @@ export class PhaseTracker {
     this.accepted.record(now - o.intended);
   }
 
-  onDecided(localRef: string, outcome: string, now: number): void {
+  onDecided(localRef: string, outcome: string, now: number, details: readonly string[] = []): void {
     const o = this.outstanding.get(localRef);
     if (!o) return;
     this.outstanding.delete(localRef);
@@ -112,6 +114,7 @@ export class PhaseTracker {
     if (ms > this.limitMs) this.overLimit++;
     this.completed++;
     this.outcomes[outcome] = (this.outcomes[outcome] ?? 0) + 1;
+    for (const d of details) this.details[d] = (this.details[d] ?? 0) + 1;
     this.firstDecidedAt ??= now;
     this.lastDecidedAt = now;
   }

@@ -12,8 +12,13 @@ import { EXEMPTION_CONFIG, type ExemptionConfig, SERVICE } from '../config';
 import { GrantMaintenance, type MaintenanceRun } from '../grants/grant-maintenance';
 import { MAINTENANCE_QUEUE, type MaintenanceJobData } from './maintenance.queue';
 
-/** A worker killed mid-run loses the job's lock after this long; another takes the job again. */
-export const MAINTENANCE_LOCK_MS = 30_000;
+/**
+ * A worker killed mid-run loses the job's lock after this long, and another worker's stalled check (every
+ * as long) takes the job again: back within about two to three times this (worker-kill.int-spec). The lock
+ * is renewed every half of it while the run goes on; a run whose lock is lost anyway (an event loop stalled
+ * that long) is at worst run twice at once, which the maintenance is safe against.
+ */
+export const MAINTENANCE_LOCK_MS = 10_000;
 
 /**
  * Runs the daily grant maintenance (worker role). Thin: the work is GrantMaintenance.runOnce, whose
