@@ -94,7 +94,9 @@ export class GrantMaintenance {
       });
       const changed = await this.store.apply(m, items, this.clock());
       run.expired.push(...changed.map((g) => g.id));
-      return locked.length;
+      // Another full batch only when this one changed everything it locked: rows the rules would leave
+      // alone must not be locked again forever (the SQL filter and dueForExpiry agree today).
+      return changed.length === locked.length ? locked.length : 0;
     });
   }
 
