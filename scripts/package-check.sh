@@ -32,9 +32,11 @@ export NODE_ENV=production PORT="$port" LOG_LEVEL=warn \
   KAFKA_PARTITIONS=3 KAFKA_REPLICATION_FACTOR=1 KAFKA_MIN_INSYNC_REPLICAS=1 \
   DB_SCHEMA="$run" KAFKA_GROUP_ID="$run" KAFKA_TOPIC_PREFIX="$run." \
   REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
-  SELECTION_KEY="package-check-selection-key-$run"
+  SELECTION_KEY="package-check-selection-key-$run" \
+  ORIGIN_KEY_ENCRYPTION_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" \
+  PUBLIC_BASE_URL="http://127.0.0.1:$port"
 cd "$tmp"
-for app in declaration-intake green-channel exemption; do
+for app in declaration-intake green-channel exemption origin-certificate; do
   node "dist/apps/$app/src/migrate.js"
   node "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
   pid=$!

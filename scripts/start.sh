@@ -14,6 +14,7 @@ export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 INTAKE_PORT="${INTAKE_PORT:-3001}"
 GREEN_PORT="${GREEN_PORT:-3002}"
 EXEMPTION_PORT="${EXEMPTION_PORT:-3003}"
+ORIGIN_PORT="${ORIGIN_PORT:-3004}"
 
 bash scripts/ensure-deps.sh
 started_kafka=0
@@ -44,6 +45,7 @@ echo "[start] migrating"
 node dist/apps/declaration-intake/src/migrate.js
 node dist/apps/green-channel/src/migrate.js
 node dist/apps/exemption/src/migrate.js
+node dist/apps/origin-certificate/src/migrate.js
 
 DEMO_DOCS="$ROOT/deploy/demo/documents"
 run declaration-intake-api dist/apps/declaration-intake/src/main.js PORT="$INTAKE_PORT"
@@ -52,6 +54,8 @@ run green-channel-api dist/apps/green-channel/src/main.js PORT="$GREEN_PORT"
 run green-channel-worker dist/apps/green-channel/src/worker.js DOCUMENT_FILE_ROOT="$DEMO_DOCS"
 run exemption-api dist/apps/exemption/src/main.js PORT="$EXEMPTION_PORT"
 run exemption-worker dist/apps/exemption/src/worker.js
+run origin-certificate-api dist/apps/origin-certificate/src/main.js PORT="$ORIGIN_PORT"
+run origin-certificate-worker dist/apps/origin-certificate/src/worker.js
 
 wait_ready() { # name, url
   local deadline=$((SECONDS + 90))
@@ -63,6 +67,7 @@ wait_ready() { # name, url
 wait_ready declaration-intake "http://127.0.0.1:$INTAKE_PORT"
 wait_ready green-channel "http://127.0.0.1:$GREEN_PORT"
 wait_ready exemption "http://127.0.0.1:$EXEMPTION_PORT"
+wait_ready origin-certificate "http://127.0.0.1:$ORIGIN_PORT"
 
 keys="$(node dist/apps/declaration-intake/src/cli/api-keys.cli.js demo --file .infra/demo-keys.json)"
 key_of() { node -e "process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])" "$keys" "$1"; }
@@ -70,6 +75,8 @@ echo "[start] green-channel reference data (zones, enterprises, risk alerts, an 
 node dist/apps/green-channel/src/cli/demo-data.js "http://127.0.0.1:$GREEN_PORT" "$(key_of admin)"
 echo "[start] exemption grants (one active, one close to expiry, one suspended)"
 node dist/apps/exemption/src/cli/demo-data.js "http://127.0.0.1:$EXEMPTION_PORT" "$(key_of admin)"
+echo "[start] certificate of origin applications (issued, refused, one corrected)"
+node dist/apps/origin-certificate/src/cli/demo-data.js "http://127.0.0.1:$ORIGIN_PORT" "$(key_of admin)"
 echo "[start] demo declarations"
 node dist/apps/declaration-intake/src/cli/demo-data.js "http://127.0.0.1:$INTAKE_PORT" "$(key_of declarant)" "$DEMO_DOCS"
 
@@ -86,6 +93,9 @@ cat <<MSG
   exemption           http://127.0.0.1:$EXEMPTION_PORT        API docs: http://127.0.0.1:$EXEMPTION_PORT/docs
                       grants: /v1/grants   decisions: /v1/decisions/<declarationId>
   exemption worker    http://127.0.0.1:3103/health/ready (daily grant expiry and renewal reminders on BullMQ)
+  origin-certificate  http://127.0.0.1:$ORIGIN_PORT        API docs: http://127.0.0.1:$ORIGIN_PORT/docs
+                      public keys: /.well-known/jwks.json   verify: /v1/certificates/<number>/verify (no key)
+  origin worker       http://127.0.0.1:3104/health/ready (certificate PDFs on BullMQ)
   Kafka               127.0.0.1:9092 (log: .infra/kafka/logs/server.log)
   PostgreSQL          ${DATABASE_URL%%\?*}
   Redis               $REDIS_URL
@@ -97,9 +107,10 @@ cat <<MSG
 
   Try:  curl -H "Authorization: Bearer $(key_of operator)" http://127.0.0.1:$INTAKE_PORT/v1/declarations
 
-  green-channel decides every demo declaration's lane (GREEN, YELLOW and RED all appear) and exemption
-  decides each line (DEMO-ELEC-0001 is exempt and released on that basis). The origin-certificate service
-  and the ops console are not built yet.
+  green-channel decides every demo declaration's lane (GREEN, YELLOW and RED all appear), exemption
+  decides each line (DEMO-ELEC-0001 is exempt and released on that basis), and origin-certificate issues
+  or refuses the certificates requested (DEMO-AUTO-0001 and DEMO-ELEC-0001 issued, DEMO-WOOD-0001
+  refused on its tariff shift). The ops console is not built yet.
   Ctrl-C stops everything started here.
 MSG
 wait -n "${pids[@]}" || true

@@ -7,6 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 bash scripts/ensure-deps.sh
+bash scripts/ensure-tools.sh
 mkdir -p .infra
 log=".infra/test-output.log"
 status=0

@@ -75,6 +75,34 @@ const declarations = [
         originCountry: 'CN',
       },
     ],
+    // RCEP certificate: gearboxes RVC 55.00, harnesses RVC 51.20 and CTH -> ISSUED.
+    originCertificate: {
+      agreement: 'RCEP',
+      importingCountry: 'JP',
+      consignee: { name: 'Chubu Drivetrain K.K.', address: '2-4 Meieki, Nakamura-ku, Nagoya' },
+      lines: [
+        {
+          lineNo: 1,
+          fob: { amount: '48000.00', currency: 'USD' },
+          criterion: 'PSR',
+          materials: [
+            { hsCode: '848210', originCountry: 'DE', value: { amount: '14000.00', currency: 'USD' } },
+            { hsCode: '732599', value: { amount: '7600.00', currency: 'USD' } },
+            { hsCode: '722830', originCountry: 'CN', value: { amount: '9000.00', currency: 'USD' } },
+          ],
+        },
+        {
+          lineNo: 2,
+          fob: { amount: '12500.00', currency: 'USD' },
+          criterion: 'PSR',
+          materials: [
+            { hsCode: '740811', originCountry: 'CL', value: { amount: '4200.00', currency: 'USD' } },
+            { hsCode: '853690', originCountry: 'US', value: { amount: '1900.00', currency: 'USD' } },
+          ],
+        },
+      ],
+      flags: { issuedRetroactively: false, thirdPartyInvoicing: false, backToBack: false, exhibition: false },
+    },
     documents: docs(1),
   },
   {
@@ -109,6 +137,23 @@ const declarations = [
         originCountry: 'CN',
       },
     ],
+    // RCEP certificate: the panels stay in heading 4418 at 70% of FOB (RVC 30.00) -> REFUSED.
+    originCertificate: {
+      agreement: 'RCEP',
+      importingCountry: 'AU',
+      consignee: { name: 'Sydney Timber Floors Pty Ltd' },
+      lines: [
+        {
+          lineNo: 1,
+          fob: { amount: '27000.00', currency: 'USD' },
+          criterion: 'PSR',
+          materials: [
+            { hsCode: '441873', originCountry: 'US', value: { amount: '18900.00', currency: 'USD' } },
+          ],
+        },
+      ],
+      flags: { issuedRetroactively: false, thirdPartyInvoicing: false, backToBack: false, exhibition: false },
+    },
     documents: docs(3),
   },
   {
@@ -117,6 +162,23 @@ const declarations = [
     portOfExit: 'CNSHA',
     destinationCountry: 'KR',
     goods: [line(1, '8542310000', 'Processors and controllers, integrated circuits', '210000.00')],
+    // RCEP certificate: CTSH met though RVC is only 35.00 -> ISSUED.
+    originCertificate: {
+      agreement: 'RCEP',
+      importingCountry: 'KR',
+      consignee: { name: 'Incheon Semiconductor Distribution Co.' },
+      lines: [
+        {
+          lineNo: 1,
+          fob: { amount: '210000.00', currency: 'USD' },
+          criterion: 'PSR',
+          materials: [
+            { hsCode: '381800', originCountry: 'US', value: { amount: '136500.00', currency: 'USD' } },
+          ],
+        },
+      ],
+      flags: { issuedRetroactively: false, thirdPartyInvoicing: false, backToBack: false, exhibition: false },
+    },
     documents: docs(4),
   },
   {

@@ -1,0 +1,73 @@
+import { HealthRegistry } from '@cic/platform-observability';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { queryRows } from '../common/sql';
+import { ORIGIN_CONFIG, type OriginConfig } from '../config';
+import { PdfQueue } from './pdf-queue';
+import { PollingLoop } from './polling-loop';
+
+/** Renders enqueued per round; a full round is followed at once by the next. */
+const DISPATCH_BATCH = 500;
+/** A render enqueued this long ago and still pending is enqueued again (Redis may have lost it). */
+const REENQUEUE_AFTER = '60 seconds';
+
+/**
+ * Moves pending PDF renders from Postgres (written by the api in the issuing transaction) to BullMQ. The
+ * api never calls Redis; here Redis is called with no transaction open. Job ids are deterministic, so two
+ * workers dispatching the same render, or a render dispatched again after a Redis restart, give one job.
+ */
+@Injectable()
+export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly queue: PdfQueue,
+    @Inject(ORIGIN_CONFIG) private readonly config: OriginConfig,
+    health: HealthRegistry,
+  ) {
+    this.loop = new PollingLoop(
+      {
+        name: 'pdf dispatch',
+        idleMs: config.PDF_SWEEP_MS,
+        batch: DISPATCH_BATCH,
+        logger: new Logger('PdfDispatcher'),
+      },
+      () => this.dispatchOnce(),
+    );
+    health.register({ name: 'pdf-dispatch', check: () => this.loop.health() });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** One round now; returns how many renders it enqueued. */
+  async dispatchOnce(): Promise<number> {
+    const s = this.config.DB_SCHEMA;
+    const rows = await queryRows<{ number: string }>(
+      this.db,
+      `SELECT number FROM "${s}"."certificate_pdfs"
+        WHERE status = 'PENDING' AND (enqueued_at IS NULL OR enqueued_at < now() - interval '${REENQUEUE_AFTER}')
+        ORDER BY enqueued_at NULLS FIRST LIMIT ${DISPATCH_BATCH}`,
+    );
+    if (rows.length === 0) return 0;
+    const numbers = rows.map((r) => r.number);
+    await this.queue.addMany(numbers);
+    await this.db.query(
+      `UPDATE "${s}"."certificate_pdfs" SET enqueued_at = now() WHERE number = ANY($1::text[]) AND status = 'PENDING'`,
+      [numbers],
+    );
+    return rows.length;
+  }
+}
