@@ -1,8 +1,8 @@
 // npm run bench — the platform benchmark (bench/README.md): declaration-intake end to end through both
 // doors at fixed offered rates, the highest rate that keeps p99 under the limit, and the same hops through
 // a bare relay (Kafka and memory only) for comparison, with CPU and memory per process; and green-channel's
-// fast path, accepted event to lane decided, and exemption's decisions, accepted event to exemption decided,
-// the same way.
+// fast path, accepted event to lane decided, exemption's decisions, accepted event to exemption decided,
+// and origin-certificate's, accepted event with a certificate request to origin decided, the same way.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ import {
   startBare,
   startExemption,
   startGreenChannel,
+  startOrigin,
   startPlatform,
 } from './lib/targets';
 
@@ -90,6 +91,7 @@ const STARTS: Record<Target, { what: string; start: (ctx: BenchContext) => Promi
     start: startGreenChannel,
   },
   exemption: { what: 'exemption api + worker with seeded grants', start: startExemption },
+  origin: { what: 'origin-certificate api + PDF worker', start: startOrigin },
 };
 // Phase numbers (part of the localRefs) of each target start apart, so two targets never share one.
 const FIRST_PHASE: Record<Target, number> = {
@@ -97,6 +99,7 @@ const FIRST_PHASE: Record<Target, number> = {
   bare: 1000,
   'green-channel': 2000,
   exemption: 3000,
+  origin: 4000,
 };
 
 async function benchTarget(
@@ -117,8 +120,8 @@ async function benchTarget(
     result.startupS = Math.round((Date.now() - started) / 100) / 10;
     say(`[${name}] up in ${result.startupS} s`);
     let index = FIRST_PHASE[name];
-    // The doors asked for that the target has; green-channel and exemption have only their Kafka door
-    // (accepted events).
+    // The doors asked for that the target has; green-channel, exemption and origin have only their Kafka
+    // door (accepted events).
     const asked = opts.doors.filter((d) => target!.doors.includes(d));
     const doors = asked.length ? asked : [...target.doors];
     const phase = async (door: Door, rate: number, kind: PhaseResult['kind'], durationS: number) => {
@@ -148,9 +151,15 @@ async function benchTarget(
             ? ` (lanes ${lanes || 'none'}${r.decidedBy ? `; by ${JSON.stringify(r.decidedBy)}` : ''})`
             : target!.observe === 'exemption'
               ? ` (declarations ${lanes || 'none'}; lines ${lines || 'none'})`
-              : door === 'kafka'
-                ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
-                : `, http p99 ${r.latencyMs.http?.p99} ms`) +
+              : target!.observe === 'origin'
+                ? ` (${lanes || 'none'}; reasons ${lines || 'none'}` +
+                  (r.background
+                    ? `; ${r.background.what} ${r.background.done} done, ${r.background.pendingAtEnd} waiting at the end`
+                    : '') +
+                  ')'
+                : door === 'kafka'
+                  ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
+                  : `, http p99 ${r.latencyMs.http?.p99} ms`) +
           `, cpu ${r.cpuMsPerDeclaration} ms/decl${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
       );
       return r;
@@ -223,7 +232,7 @@ async function main(): Promise<void> {
     await dropPlatformSchema(opts, run).catch((e) =>
       say(`could not drop the schema: ${(e as Error).message}`),
     );
-    if (opts.targets.includes('green-channel') || opts.targets.includes('exemption'))
+    if (opts.targets.some((t) => t === 'green-channel' || t === 'exemption' || t === 'origin'))
       await dropQueueKeys(opts, run).catch((e) =>
         say(`could not delete the queue keys: ${(e as Error).message}`),
       );

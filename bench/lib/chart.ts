@@ -1,5 +1,6 @@
 // The run as a picture, hand-written SVG: achieved against offered rate, and p99 due -> decided (clearance
-// decided; green-channel: lane decided; exemption: exemption decided) against offered rate, one line per system and door (log scales).
+// decided; green-channel: lane decided; exemption: exemption decided; origin: origin decided) against offered
+// rate, one line per system and door (log scales).
 import type { PhaseResult } from './phase';
 
 export interface Series {
@@ -105,7 +106,7 @@ export function renderChart(title: string, series: Series[], limitMs: number): s
   const legend = series
     .map(
       (s, i) =>
-        // Four to a row (green-channel and exemption beside both doors of both systems wrap to a second).
+        // Four to a row (green-channel, exemption and origin beside both doors of both systems wrap to a second).
         `<g transform="translate(${70 + (i % 4) * 230},${H - 24 - (Math.ceil(series.length / 4) - 1 - Math.floor(i / 4)) * 18})"><line x1="0" x2="28" y1="0" y2="0" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/><text x="34" y="4" font-size="12">${esc(s.label)}</text></g>`,
     )
     .join('\n');

@@ -1,6 +1,6 @@
 // The customs system's side of the measurement: reads what the system under test publishes (accepted,
 // rejected, clearance decided; or, for green-channel, the lane decided; for exemption, the exemption
-// decided) and hands each event, with its arrival time, to the current phase.
+// decided; for origin, the origin decided) and hands each event, with its arrival time, to the current phase.
 import { performance } from 'node:perf_hooks';
 import { Topics } from '@cic/contracts';
 import type { Consumer, Kafka } from './kafka';
@@ -29,10 +29,11 @@ export class Observer {
     kafka: Kafka,
     groupId: string,
     prefix: string,
-    observe: 'clearance' | 'lane' | 'exemption' = 'clearance',
+    observe: 'clearance' | 'lane' | 'exemption' | 'origin' = 'clearance',
   ): Promise<Observer> {
     if (observe === 'lane') return Observer.lanes(kafka, groupId, prefix);
     if (observe === 'exemption') return Observer.exemptions(kafka, groupId, prefix);
+    if (observe === 'origin') return Observer.origins(kafka, groupId, prefix);
     const accepted = `${prefix}${Topics.DeclarationAcceptedV1.name}`;
     const decided = `${prefix}${Topics.ClearanceDecidedV1.name}`;
     const rejected = `${prefix}${Topics.DeclarationRejectedV1.name}`;
@@ -122,6 +123,40 @@ export class Observer {
             outcome,
             now,
             data.lines.map((l) => l.reason),
+          );
+        }
+      },
+    });
+    return observer;
+  }
+
+  /**
+   * origin: inspection.origin.decided.v1, keyed by declarationId; the outcome is ISSUED or REFUSED, and the
+   * codes of its reasons are counted (ORIGIN_CONFIRMED for an issue; a refusal's reasons, one per failing
+   * line, or CERTIFICATE_SERIAL_EXHAUSTED when an office ran out of serials).
+   */
+  private static async origins(kafka: Kafka, groupId: string, prefix: string): Promise<Observer> {
+    const decided = `${prefix}${Topics.OriginDecidedV1.name}`;
+    const observer = new Observer({ groupId, topics: [decided] });
+    observer.consumer = await startStream(kafka, {
+      groupId,
+      topics: observer.group.topics,
+      onBatch: async ({ batch }) => {
+        const tracker = observer.tracker;
+        if (!tracker) return;
+        const now = performance.now();
+        for (const m of batch.messages) {
+          if (!m.value) continue;
+          const data = (
+            JSON.parse(m.value.toString()) as {
+              data: { declarationId: string; outcome: string; reasons: Array<{ code: string }> };
+            }
+          ).data;
+          tracker.onDecided(
+            data.declarationId,
+            data.outcome,
+            now,
+            data.reasons.map((r) => r.code),
           );
         }
       },

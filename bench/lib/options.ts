@@ -1,7 +1,7 @@
 // Every option of `npm run bench`, from the environment (documented in bench/README.md).
 
-export type Target = 'platform' | 'bare' | 'green-channel' | 'exemption';
-export const TARGETS: readonly Target[] = ['platform', 'bare', 'green-channel', 'exemption'];
+export type Target = 'platform' | 'bare' | 'green-channel' | 'exemption' | 'origin';
+export const TARGETS: readonly Target[] = ['platform', 'bare', 'green-channel', 'exemption', 'origin'];
 export type Door = 'kafka' | 'http';
 export type Mode = 'fixed' | 'max' | 'both';
 
@@ -33,6 +33,11 @@ export interface BenchOptions {
   greenChannel: { enterprises: number; zones: number; alerts: number; worker: boolean };
   /** exemption target: enterprises whose grants are seeded into its schema, and whether its worker runs too. */
   exemption: { enterprises: number; worker: boolean };
+  /**
+   * origin target: enterprises the load's declarants cycle over (each registered on its first certificate),
+   * and whether its worker (the PDF renders) runs too.
+   */
+  origin: { enterprises: number; worker: boolean };
   /** KAFKA_PARTITIONS for the services (unset: their local default, 3). */
   partitions?: number;
   databaseUrl: string;
@@ -96,6 +101,10 @@ export function readOptions(root: string): BenchOptions {
     exemption: {
       enterprises: Math.round(num('BENCH_EX_ENTERPRISES', 300, 1)),
       worker: process.env['BENCH_EX_WORKER'] !== '0',
+    },
+    origin: {
+      enterprises: Math.round(num('BENCH_OR_ENTERPRISES', 300, 1)),
+      worker: process.env['BENCH_OR_WORKER'] !== '0',
     },
     partitions,
     databaseUrl: process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/cic_bench',

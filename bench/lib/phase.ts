@@ -39,7 +39,10 @@ export interface PhaseResult extends PhaseSpec {
   sendErrors: number;
   httpStatus: Record<string, number>;
   outcomes: Record<string, number>;
-  /** exemption: the reasons of the decided lines, counted (COVERED_BY_GRANT, SCOPE_MISMATCH, ...). */
+  /**
+   * exemption: the reasons of the decided lines, counted (COVERED_BY_GRANT, SCOPE_MISMATCH, ...); origin: the
+   * reason codes of the decisions (ORIGIN_CONFIRMED, a refusal's reasons).
+   */
   outcomeDetails?: Record<string, number>;
   latencyMs: {
     accepted: LatencySummary;
@@ -53,10 +56,22 @@ export interface PhaseResult extends PhaseSpec {
   cpuMsPerDeclaration: number;
   outboxBacklogMax?: number;
   /**
-   * green-channel: the phase's lanes by the path that decided them (inline is the fast path); exemption:
-   * the phase's decisions in its table (always inline).
+   * green-channel: the phase's lanes by the path that decided them (inline is the fast path); exemption,
+   * origin: the phase's decisions in its table (always inline).
    */
   decidedBy?: Record<string, number>;
+  /**
+   * origin: the work left behind for the worker (certificate PDFs): done during the phase (and per second of
+   * it), the most waiting at once, waiting when the phase ended and after the settle.
+   */
+  background?: {
+    what: string;
+    done: number;
+    perSecond: number;
+    pendingMax: number;
+    pendingAtEnd: number;
+    pendingAfterSettle?: number;
+  };
   consumerLagMax: number;
   stubLagMax: number;
   /** Lag of the benchmark's own reader of the results: large values mean the measurement fell behind. */
@@ -88,7 +103,14 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
   const planned = Math.max(1, Math.round(spec.rate * spec.durationS));
   observer.tracker = tracker;
   const meter = new ResourceMeter(target.processGroups);
-  const gauges = { backlog: undefined as number | undefined, lag: 0, stubLag: 0, observerLag: 0 };
+  const gauges = {
+    backlog: undefined as number | undefined,
+    lag: 0,
+    stubLag: 0,
+    observerLag: 0,
+    pending: 0,
+    pendingNow: 0,
+  };
   let probing = false;
   let phaseLine = 'starting';
   const probe = async () => {
@@ -97,20 +119,26 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
     try {
       const lagOf = (g: { groupId: string; topics: string[] }) =>
         consumerLag(deps.admin, g.groupId, g.topics).catch(() => 0);
-      const [backlog, lag, stubLag, observerLag] = await Promise.all([
+      const [backlog, lag, stubLag, observerLag, pending] = await Promise.all([
         target.outboxBacklog().catch(() => undefined),
         lagOf(target.groups[0]),
         target.groups[1] ? lagOf(target.groups[1]) : 0,
         lagOf(observer.group),
+        target.background?.pending().catch(() => undefined),
       ]);
       if (backlog !== undefined) gauges.backlog = Math.max(gauges.backlog ?? 0, backlog);
+      if (pending !== undefined) {
+        gauges.pending = Math.max(gauges.pending, pending);
+        gauges.pendingNow = pending;
+      }
       gauges.lag = Math.max(gauges.lag, lag);
       gauges.stubLag = Math.max(gauges.stubLag, stubLag);
       gauges.observerLag = Math.max(gauges.observerLag, observerLag);
       phaseLine =
         `outbox ${backlog ?? '-'} lag ${lag}` +
         (target.groups[1] ? ` stubs ${stubLag}` : '') +
-        ` observer ${observerLag}`;
+        ` observer ${observerLag}` +
+        (target.background && pending !== undefined ? ` ${target.background.what} waiting ${pending}` : '');
     } finally {
       probing = false;
     }
@@ -149,14 +177,15 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
   let settled = false;
   let errorMessage: string | undefined;
   const refPrefix = `BN-${deps.run}-${index}`;
-  // Kafka door: submitted declarations, unless the target takes something else (green-channel, exemption:
-  // accepted events).
+  // Kafka door: submitted declarations, unless the target takes something else (green-channel, exemption,
+  // origin: accepted events).
   const kafkaLoad = target.kafkaLoad ?? {
     topic: `${target.prefix}${Topics.DeclarationSubmittedV1.name}`,
     ref: (prefix: string, seq: number) => `${prefix}-${seq}`,
     message: (seq: number, ref: string) => deps.factory.message(seq, ref),
   };
   const decidedBefore = await target.decidedBy?.().catch(() => undefined);
+  const doneBefore = await target.background?.done().catch(() => undefined);
   try {
     const load = await runLoad({
       rate: spec.rate,
@@ -193,10 +222,25 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
   clearInterval(sampler);
   const resources = meter.finish();
   await probe().catch(() => undefined);
+  const doneAtEnd = await target.background?.done().catch(() => undefined);
+  const pendingAtEnd = (await target.background?.pending().catch(() => undefined)) ?? gauges.pendingNow;
+  gauges.pending = Math.max(gauges.pending, pendingAtEnd);
 
   // Idle again before the next phase: no consumer lag, nothing left in the outbox.
   if (!deps.interrupted() && !target.crashed()) settled = await settle(deps);
   const decidedAfter = decidedBefore && (await target.decidedBy?.().catch(() => undefined));
+  const pendingAfterSettle = await target.background?.pending().catch(() => undefined);
+  const background =
+    target.background && doneBefore !== undefined && doneAtEnd !== undefined
+      ? {
+          what: target.background.what,
+          done: doneAtEnd - doneBefore,
+          perSecond: round((doneAtEnd - doneBefore) / Math.max(0.001, resources.wallS), 1),
+          pendingMax: gauges.pending,
+          pendingAtEnd,
+          pendingAfterSettle,
+        }
+      : undefined;
   const decidedBy = decidedAfter
     ? Object.fromEntries(
         Object.entries(decidedAfter)
@@ -234,6 +278,7 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
     cpuMsPerDeclaration: tracker.completed ? round((cpuS * 1000) / tracker.completed, 2) : 0,
     outboxBacklogMax: gauges.backlog,
     decidedBy,
+    ...(background ? { background } : {}),
     consumerLagMax: gauges.lag,
     stubLagMax: gauges.stubLag,
     observerLagMax: gauges.observerLag,
@@ -243,17 +288,27 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
   // A crash or an interruption makes the phase an error: its figures are not a measurement of the rate.
   const broken = stoppedBecause && !stoppedBecause.startsWith(EARLY_STOP);
   judge(result, opts, errorMessage ?? (broken ? stoppedBecause : undefined));
-  // Decided in the service's table, never seen as an event: the decision was lost on its way out.
+  // Decided in the service's table, never seen as an event: the decision was lost on its way out. (Not
+  // after a step stopped early: its last decisions are not waited for, so they arrive after it.)
   const decidedInDb = Object.entries(decidedBy ?? {})
     .filter(([k]) => k !== 'pending')
     .reduce((n, [, c]) => n + c, 0);
-  if (result.incomplete > 0 && decidedInDb > result.completed)
+  const stoppedEarly = result.stoppedBecause?.startsWith(EARLY_STOP);
+  if (!stoppedEarly && result.incomplete > 0 && decidedInDb > result.completed)
     result.notes.push(
       `${decidedInDb - result.completed} decided in the service's database without a decided event arriving`,
     );
   const slow = Object.entries(decidedBy ?? {}).filter(([k, n]) => k !== 'inline' && n > 0);
   if (slow.length)
     result.notes.push(`not all on the fast path: ${slow.map(([k, n]) => `${n} ${k}`).join(', ')}`);
+  if (background && background.pendingAtEnd > Math.max(100, result.completed * 0.1))
+    result.notes.push(
+      `${background.what} fell behind: ${background.pendingAtEnd} waiting when the phase ended ` +
+        `(${background.done} done in it, ${background.perSecond}/s)`,
+    );
+  const exhausted = result.outcomeDetails?.['CERTIFICATE_SERIAL_EXHAUSTED'];
+  if (exhausted)
+    result.notes.push(`${exhausted} refused because an office had used every serial of the year (9999)`);
   if (!settled && result.status !== 'error')
     result.notes.push(`not idle ${opts.settleS} s after the phase: the next one started with a backlog`);
   return result;
@@ -281,10 +336,12 @@ function judge(r: PhaseResult, opts: BenchOptions, error: string | undefined): v
       ? 'accepted->lane decided'
       : r.target === 'exemption'
         ? 'accepted->exemption decided'
-        : 'submitted->decided';
+        : r.target === 'origin'
+          ? 'accepted->origin decided'
+          : 'submitted->decided';
   if (timed && r.latencyMs.decided.p99 > opts.p99LimitMs)
     reasons.push(`p99 ${path} ${r.latencyMs.decided.p99} ms > ${opts.p99LimitMs} ms`);
-  // (green-channel's and exemption's load is the accepted event itself: no accepted latency, p99 0.)
+  // (green-channel's, exemption's and origin's load is the accepted event itself: no accepted latency, p99 0.)
   if (timed && r.door === 'kafka' && r.latencyMs.accepted.p99 > opts.p99LimitMs)
     reasons.push(`p99 submitted->accepted ${r.latencyMs.accepted.p99} ms > ${opts.p99LimitMs} ms`);
   if (timed && r.achievedRate < opts.minAchieved * r.rate)
@@ -309,18 +366,22 @@ async function settle(deps: PhaseDeps): Promise<boolean> {
   const deadline = Date.now() + deps.opts.settleS * 1000;
   let idleSamples = 0;
   while (Date.now() < deadline && !deps.interrupted() && !deps.target.crashed()) {
-    const [backlog, lags] = await Promise.all([
+    const [backlog, pending, lags] = await Promise.all([
       deps.target.outboxBacklog().catch(() => undefined),
+      deps.target.background?.pending().catch(() => undefined),
       Promise.all(
         [...deps.target.groups, deps.observer.group].map((g) =>
           consumerLag(deps.admin, g.groupId, g.topics).catch(() => -1),
         ),
       ),
     ]);
-    const idle = (backlog ?? 0) === 0 && lags.every((l) => l === 0);
+    const idle = (backlog ?? 0) === 0 && (pending ?? 0) === 0 && lags.every((l) => l === 0);
     idleSamples = idle ? idleSamples + 1 : 0;
     if (idleSamples >= 2) return true;
-    progress(`[${deps.label}] settling: outbox backlog ${backlog ?? '-'}, consumer lag ${lags.join('/')}`);
+    progress(
+      `[${deps.label}] settling: outbox backlog ${backlog ?? '-'}, consumer lag ${lags.join('/')}` +
+        (deps.target.background ? `, ${deps.target.background.what} waiting ${pending ?? '-'}` : ''),
+    );
     await sleep(500);
   }
   return false;

@@ -50,15 +50,16 @@ const TARGET_LABEL: Record<Target, string> = {
   bare: 'bare relay',
   'green-channel': 'green-channel',
   exemption: 'exemption',
+  origin: 'origin-certificate',
 };
-/** green-channel's and exemption's one door: accepted events straight onto Kafka. */
+/** green-channel's, exemption's and origin's one door: accepted events straight onto Kafka. */
 const GC_DOOR = 'accepted.v1';
-const fedAccepted = (t: Target) => t === 'green-channel' || t === 'exemption';
+const fedAccepted = (t: Target) => t === 'green-channel' || t === 'exemption' || t === 'origin';
 const doorCell = (t: Target, d: Door) => (fedAccepted(t) ? GC_DOOR : d);
 
 /**
- * The doors a target was measured through, in the order of the options (green-channel, exemption: Kafka
- * only).
+ * The doors a target was measured through, in the order of the options (green-channel, exemption, origin:
+ * Kafka only).
  */
 function doorsOf(t: TargetResult, doors: readonly Door[]): Door[] {
   const used = new Set(t.phases.map((p) => p.door));
@@ -136,6 +137,12 @@ function markdown(report: BenchReport, base: string): string {
           `${fmt(c.exemption.enterprises)} enterprises with seeded grants of mixed status, validity and scope); its ` +
           `rate passes on p99 accepted → exemption decided, same limits.`
         : '') +
+      (report.targets.some((t) => t.target === 'origin')
+        ? ` origin-certificate is fed accepted events carrying a certificate request (1–5 lines with their ` +
+          `materials, RCEP or China-ASEAN, a third of them refused on a failing line; exporters cycling over ` +
+          `${fmt(c.origin.enterprises)} enterprises, 8 inspection offices) and renders the PDFs in its worker; its ` +
+          `rate passes on p99 accepted → origin decided, same limits.`
+        : '') +
       (report.interrupted ? ' **Interrupted.**' : ''),
     '',
   ];
@@ -181,6 +188,19 @@ function markdown(report: BenchReport, base: string): string {
     );
   }
 
+  const or = report.targets.find((x) => x.target === 'origin');
+  const orMax = or?.max.find((m) => m.door === 'kafka');
+  if (or && orMax) {
+    const p = representative(or, 'kafka');
+    const dec = p?.latencyMs.decided;
+    lines.push(
+      `| origin-certificate (accepted.v1 → origin.decided.v1) | highest rate passing | certificates decided/s | ISSUED / REFUSED | p50 / p95 / p99 ms | CPU ms / decision |`,
+      `|---|---:|---:|---:|---:|---:|`,
+      `| decided and signed in the consumer's batch transaction | ${rateCell(report, 'origin', 'kafka')} | ${fmt(p?.achievedRate)} | ${fmt(p?.outcomes['ISSUED'] ?? 0)} / ${fmt(p?.outcomes['REFUSED'] ?? 0)} | ${fmt(dec?.p50, 1)} / ${fmt(dec?.p95, 1)} / ${fmt(dec?.p99, 1)} | ${fmt(p?.cpuMsPerDeclaration, 2)} |`,
+      '',
+    );
+  }
+
   const reps = report.targets.flatMap((t) =>
     doorsOf(t, c.doors)
       .map((d) => ({ t, d, p: representative(t, d) }))
@@ -190,6 +210,7 @@ function markdown(report: BenchReport, base: string): string {
     `End to end at the highest passing rate (else the first measured), latencies in ms from when each declaration was due` +
       (gc ? ` (green-channel: from when its accepted event was due to its greenchannel.decided event)` : '') +
       (ex ? ` (exemption: from when its accepted event was due to its exemption.decided event)` : '') +
+      (or ? ` (origin-certificate: from when its accepted event was due to its origin.decided event)` : '') +
       `:`,
     '',
     `| system | door | offered/s | achieved/s | → accepted p50 / p99 | → decided p50 / p95 / p99 / max | HTTP p99 | CPU ms / decl | result |`,
@@ -222,6 +243,28 @@ function markdown(report: BenchReport, base: string): string {
       .map(([r, n]) => `${r} ${fmt(n)}`);
     lines.push(
       `exemption at ${fmt(exRep.rate)}/s: declarations ${outcomes.join(', ') || 'none'}; lines ${reasons.join(', ') || 'none'}.`,
+      '',
+    );
+  }
+
+  const orRep = reps.find(({ t }) => t.target === 'origin')?.p;
+  if (orRep) {
+    const reasons = Object.entries(orRep.outcomeDetails ?? {})
+      .filter(([r]) => r !== 'ORIGIN_CONFIRMED')
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r} ${fmt(n)}`);
+    const bg = orRep.background;
+    const worker = orRep.resources.groups['origin worker'];
+    lines.push(
+      `origin-certificate at ${fmt(orRep.rate)}/s: ${fmt(orRep.outcomes['ISSUED'] ?? 0)} ISSUED, ` +
+        `${fmt(orRep.outcomes['REFUSED'] ?? 0)} REFUSED (reasons ${reasons.join(', ') || 'none'})` +
+        (bg
+          ? `; ${fmt(bg.done)} ${bg.what} rendered during the phase (${fmt(bg.perSecond, 1)}/s` +
+            (worker && bg.done ? `, worker ${fmt((worker.cpuS * 1000) / bg.done, 1)} CPU ms each` : '') +
+            `), at most ${fmt(bg.pendingMax)} waiting, ${fmt(bg.pendingAtEnd)} when it ended` +
+            (bg.pendingAfterSettle !== undefined ? `, ${fmt(bg.pendingAfterSettle)} after the settle` : '')
+          : '') +
+        `.`,
       '',
     );
   }
@@ -302,6 +345,7 @@ export async function writeReports(
     bare: '#e8711a',
     'green-channel': '#2e9e44',
     exemption: '#8e44ad',
+    origin: '#b03a2e',
   };
   const series: Series[] = report.targets.flatMap((t) =>
     doorsOf(t, report.config.doors).map((door) => ({

@@ -1,8 +1,9 @@
 // The systems under test, each on its own run id: the platform (declaration-intake api + worker on their
 // own schema, topic prefix and consumer group) and the bare relay (same topics and partition counts, no
 // database), each answered by its own stub deciders; green-channel (api + worker on their own schema,
-// prefix, group and queue prefix, with seeded reference data) and exemption (api + worker likewise, with
-// seeded grants), each fed accepted events directly.
+// prefix, group and queue prefix, with seeded reference data), exemption (api + worker likewise, with
+// seeded grants) and origin-certificate (api + PDF worker likewise, nothing seeded), each fed accepted
+// events directly.
 import { Topics } from '@cic/contracts';
 import { ensureDatabase } from '@cic/platform-persistence';
 import Redis from 'ioredis';
@@ -21,12 +22,14 @@ import { seedGrants } from './exemption-data';
 import { AcceptedFactory, seedReferenceData } from './green-channel-data';
 import { type Admin, createTopics, type OutMessage, partitionCounts } from './kafka';
 import type { BenchOptions, Target } from './options';
+import { OFFICES, OriginAcceptedFactory } from './origin-data';
 import { say } from './progress';
 import { findPids, postgresPids, type ProcessGroup } from './resources';
 
 const INTAKE = 'declaration-intake';
 const GREEN_CHANNEL = 'green-channel';
 const EXEMPTION = 'exemption';
+const ORIGIN = 'origin-certificate';
 const READY = /^BENCH_READY/;
 
 export interface BenchContext {
@@ -56,10 +59,10 @@ export interface RunningTarget {
   processGroups: Array<ProcessGroup & { short?: string }>;
   /**
    * What the benchmark's reader waits for: `clearance` (accepted, rejected and clearance decided, by
-   * localRef), `lane` (green-channel decided, by declarationId) or `exemption` (exemption decided, by
-   * declarationId).
+   * localRef), `lane` (green-channel decided, by declarationId), `exemption` (exemption decided, by
+   * declarationId) or `origin` (origin decided, by declarationId).
    */
-  observe: 'clearance' | 'lane' | 'exemption';
+  observe: 'clearance' | 'lane' | 'exemption' | 'origin';
   /**
    * Kafka door: what to send instead of customs.declaration.submitted.v1 (green-channel, exemption: accepted
    * events).
@@ -69,9 +72,16 @@ export interface RunningTarget {
   doors: ReadonlyArray<'kafka' | 'http'>;
   /**
    * Decisions in the service's database so far by the path that made them (green-channel: inline, checks,
-   * deadline, to tell the fast path was taken; exemption: inline, always), to tell one lost on its way out.
+   * deadline, to tell the fast path was taken; exemption, origin: inline, always), to tell one lost on its
+   * way out.
    */
   decidedBy?(): Promise<Record<string, number>>;
+  /**
+   * Work the decisions leave behind for another process (origin: certificate PDFs for the worker to
+   * render): how much is waiting now and how much was done so far. Sampled during a phase; the system is
+   * idle again only when nothing is waiting.
+   */
+  background?: { what: string; pending(): Promise<number>; done(): Promise<number> };
   /** What crashed among the processes of the target, if anything did. */
   crashed(): string | undefined;
   outboxBacklog(): Promise<number | undefined>;
@@ -150,6 +160,16 @@ export function exemptionNames(run: string) {
     prefix: `bench-${run}-ex.`,
     groupId: `bench-${run}-exemption`,
     queuePrefix: `bench-${run}-ex`,
+  };
+}
+
+/** origin-certificate's names; its topics and group start with `bench-<run>` like every other of the run. */
+export function originNames(run: string) {
+  return {
+    schema: `bench_${run}_or`,
+    prefix: `bench-${run}-or.`,
+    groupId: `bench-${run}-origin`,
+    queuePrefix: `bench-${run}-or`,
   };
 }
 
@@ -245,7 +265,10 @@ export async function startPlatform(ctx: BenchContext): Promise<RunningTarget> {
   };
 }
 
-/** Drops the schemas of the run, intake's, green-channel's and exemption's (the services must be stopped). */
+/**
+ * Drops the schemas of the run, intake's, green-channel's, exemption's and origin-certificate's (the services
+ * must be stopped).
+ */
 export async function dropPlatformSchema(opts: BenchOptions, run: string): Promise<void> {
   const pg = new Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 5000 });
   await pg.connect();
@@ -254,6 +277,7 @@ export async function dropPlatformSchema(opts: BenchOptions, run: string): Promi
       platformNames(run).schema,
       greenChannelNames(run).schema,
       exemptionNames(run).schema,
+      originNames(run).schema,
     ])
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
@@ -261,7 +285,7 @@ export async function dropPlatformSchema(opts: BenchOptions, run: string): Promi
   }
 }
 
-/** Deletes the BullMQ keys of the run from Redis (green-channel's and exemption's QUEUE_PREFIX). */
+/** Deletes the BullMQ keys of the run from Redis (green-channel's, exemption's and origin's QUEUE_PREFIX). */
 export async function dropQueueKeys(opts: BenchOptions, run: string): Promise<number> {
   const redis = new Redis(opts.redisUrl, {
     lazyConnect: true,
@@ -271,7 +295,11 @@ export async function dropQueueKeys(opts: BenchOptions, run: string): Promise<nu
   await redis.connect();
   let deleted = 0;
   try {
-    for (const prefix of [greenChannelNames(run).queuePrefix, exemptionNames(run).queuePrefix]) {
+    for (const prefix of [
+      greenChannelNames(run).queuePrefix,
+      exemptionNames(run).queuePrefix,
+      originNames(run).queuePrefix,
+    ]) {
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
@@ -537,6 +565,121 @@ export async function startExemption(ctx: BenchContext): Promise<RunningTarget> 
       );
       return { inline: rows[0]?.n ?? 0 };
     },
+    crashed: () => crashedOf(services),
+    outboxBacklog: outboxBacklog(pg, names.schema),
+    async stop() {
+      await Promise.all(services.map((c) => c.stop()));
+      await pg.end().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * origin-certificate's api (and worker, unless BENCH_OR_WORKER=0: it renders the certificates' PDFs, so it
+ * belongs to what a certificate costs) after its migrations; nothing is seeded (the api creates its signing
+ * key at start-up, enterprises get their registration number on their first certificate). No stubs: the
+ * load is inspection.declaration.accepted.v1 with an originCertificate request (lib/origin-data.ts) and the
+ * result is inspection.origin.decided.v1, decided in the api's consumer batch transaction.
+ */
+export async function startOrigin(ctx: BenchContext): Promise<RunningTarget> {
+  const { opts, run, root, logDir } = ctx;
+  const names = originNames(run);
+  // Built first: a template the rules would decide otherwise than intended stops the run before it starts.
+  const factory = new OriginAcceptedFactory(opts.origin.enterprises);
+  say(
+    `[origin] ${factory.mix.templates} request templates of ${factory.mix.lines[0]}–${factory.mix.lines[1]} lines ` +
+      `(${factory.mix.issued} issue, ${factory.mix.refused} refuse), ${opts.origin.enterprises} exporters, ` +
+      `${OFFICES.length} offices`,
+  );
+  await ensureDatabase(opts.databaseUrl);
+  const [port, workerPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Not production: the local key-encryption key and verify URL defaults are accepted.
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: opts.databaseUrl,
+    REDIS_URL: opts.redisUrl,
+    KAFKA_BROKERS: opts.brokers.join(','),
+    DB_SCHEMA: names.schema,
+    KAFKA_TOPIC_PREFIX: names.prefix,
+    KAFKA_GROUP_ID: names.groupId,
+    QUEUE_PREFIX: names.queuePrefix,
+    DOCS_ENABLED: 'false',
+    PORT: String(port),
+    WORKER_PORT: String(workerPort),
+    ...(opts.partitions ? { KAFKA_PARTITIONS: String(opts.partitions) } : {}),
+  };
+  const cmd = (role: string) => serviceCommand(ORIGIN, role, opts.runtime);
+  if (opts.runtime === 'dist')
+    await runToEnd('origin-build', buildCommand(ORIGIN), env, logDir, root, 300000);
+  await runToEnd('origin-migrate', cmd('migrate'), env, logDir, root, 180000);
+
+  const pg = new Client({ connectionString: opts.databaseUrl, application_name: 'bench-monitor' });
+  await pg.connect();
+  const services: Child[] = [];
+  try {
+    const api = new Child('origin-api', cmd('main'), env, logDir, root);
+    services.push(api);
+    // The api first: it creates the signing key at start-up, and the worker's dispatcher reads its schema.
+    await waitHttpOk(`http://127.0.0.1:${port}/health/ready`, api, 180000);
+    if (opts.origin.worker) {
+      const worker = new Child('origin-worker', cmd('worker'), env, logDir, root);
+      services.push(worker);
+      await waitHttpOk(`http://127.0.0.1:${workerPort}/health/ready`, worker, 180000);
+    }
+  } catch (error) {
+    await Promise.all(services.map((c) => c.stop(5000)));
+    await pg.end().catch(() => undefined);
+    throw error;
+  }
+  const [api, worker] = services;
+  const accepted = `${names.prefix}${Topics.DeclarationAcceptedV1.name}`;
+  const s = `"${names.schema}"`;
+  return {
+    name: 'origin',
+    prefix: names.prefix,
+    groups: [{ groupId: names.groupId, topics: [accepted] }],
+    httpPort: port,
+    apiKey: '',
+    processGroups: [
+      { name: 'origin api', short: 'api', pids: () => (api.pid ? [api.pid] : []) },
+      ...(worker
+        ? [{ name: 'origin worker', short: 'worker', pids: () => (worker.pid ? [worker.pid] : []) }]
+        : []),
+      ...commonGroups(ctx, undefined),
+    ],
+    observe: 'origin',
+    doors: ['kafka'],
+    kafkaLoad: {
+      topic: accepted,
+      ref: () => factory.ref(),
+      message: (seq, ref) => factory.message(seq, ref),
+    },
+    async decidedBy() {
+      // Every declaration is decided inline, in the consumer's batch transaction (there is no other path).
+      const { rows } = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${s}."applications"`);
+      return { inline: rows[0]?.n ?? 0 };
+    },
+    ...(worker
+      ? {
+          background: {
+            what: 'PDFs',
+            async pending() {
+              const { rows } = await pg.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM ${s}."certificate_pdfs" WHERE status = 'PENDING'`,
+              );
+              return rows[0]?.n ?? 0;
+            },
+            async done() {
+              const { rows } = await pg.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM ${s}."certificate_pdfs" WHERE status = 'DONE'`,
+              );
+              return rows[0]?.n ?? 0;
+            },
+          },
+        }
+      : {}),
     crashed: () => crashedOf(services),
     outboxBacklog: outboxBacklog(pg, names.schema),
     async stop() {

@@ -69,7 +69,7 @@ export const originEnv = platformEnv.extend({
   /** Where PDFs are kept: in Postgres (bytea, the default) or in this directory (shared by api and worker). */
   PDF_DIRECTORY: z.string().min(1).optional(),
   /** Concurrent PDF renders per worker. */
-  PDF_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PDF_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   PDF_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   PDF_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
   /** How often the worker looks for certificates waiting for their PDF. */

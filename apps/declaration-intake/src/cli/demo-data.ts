@@ -244,7 +244,16 @@ async function main(): Promise<void> {
   const departure = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
   for (const d of declarations) {
     if (d.documents.length === 0) continue;
-    const body = { kind: 'EXPORT', inspectionOffice: '310000', departureDate: departure, ...d };
+    const content = { kind: 'EXPORT', inspectionOffice: '310000', departureDate: departure, ...d };
+    // The localRef carries a digest of the content: the same demo on the same day is "already there",
+    // and a demo run another day (new departure date) or after the demo data changed files new
+    // declarations instead of colliding with the old ones (LOCAL_REF_CONFLICT).
+    const digest = createHash('sha256')
+      .update(JSON.stringify(content))
+      .digest('hex')
+      .slice(0, 6)
+      .toUpperCase();
+    const body = { ...content, localRef: `${d.localRef}-${digest}` };
     const res = await fetch(`${baseUrl}/v1/declarations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -258,7 +267,7 @@ async function main(): Promise<void> {
           ? 'already there'
           : `refused (${json.code}: ${json.title})`;
     process.stdout.write(
-      `  ${d.localRef}: ${what}${json.declarationId ? ` -> /v1/declarations/${json.declarationId}` : ''}\n`,
+      `  ${body.localRef}: ${what}${json.declarationId ? ` -> /v1/declarations/${json.declarationId}` : ''}\n`,
     );
   }
 }
