@@ -1,11 +1,16 @@
-import { labHistoryFindings, labWindowStart } from '@cic/green-channel-domain';
+import {
+  DEFAULT_RULES,
+  type GreenChannelRules,
+  labHistoryFindings,
+  labWindowStart,
+} from '@cic/green-channel-domain';
 import { ApiKeyGuard, Roles } from '@cic/platform-auth';
-import { Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig } from '../config';
 import { officeDate } from '../lanes/lane-input';
-import { LaneDecider } from '../lanes/lane-decider';
+import { GREEN_CHANNEL_RULES } from '../approval/approval.service';
 import { enterpriseCode } from '../reference/enterprises.controller';
 
 /**
@@ -19,8 +24,8 @@ import { enterpriseCode } from '../reference/enterprises.controller';
 export class SamplingHistoryController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly decider: LaneDecider,
     @Inject(GREEN_CHANNEL_CONFIG) private readonly config: GreenChannelConfig,
+    @Optional() @Inject(GREEN_CHANNEL_RULES) private readonly rules: GreenChannelRules = DEFAULT_RULES,
   ) {}
 
   @Get()
@@ -32,7 +37,7 @@ export class SamplingHistoryController {
   async get(@Param('code') code: string) {
     const enterprise = enterpriseCode(code);
     const asOf = officeDate(new Date(), this.config.OFFICE_TIME_ZONE);
-    const since = labWindowStart(asOf, this.decider.rules);
+    const since = labWindowStart(asOf, this.rules);
     const rows: Array<{ hs_heading: string; n: number; p: number; last: Date }> = await this.dataSource.query(
       `SELECT hs_heading, count(*)::int AS n, (count(*) FILTER (WHERE outcome = 'PASS'))::int AS p,
               max(recorded_at) AS last
@@ -43,13 +48,13 @@ export class SamplingHistoryController {
     );
     const findings = labHistoryFindings(
       rows.map((r) => ({ heading: r.hs_heading, samples: r.n, passes: r.p })),
-      this.decider.rules,
+      this.rules,
     );
     return {
       enterpriseCode: enterprise,
       asOf,
       windowAfter: since,
-      rulesetVersion: this.decider.rules.version,
+      rulesetVersion: this.rules.version,
       headings: findings.map((f, i) => ({ ...f, lastRecordedAt: rows[i].last.toISOString() })),
     };
   }
