@@ -8,9 +8,12 @@ cd "$ROOT"
 tmp="$(mktemp -d)"
 pid=""
 run="pkg$(date +%s)$$"
+schemas=()
 cleanup() {
   [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true
-  psql -q "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic_test}" -c "DROP SCHEMA IF EXISTS ${run} CASCADE" >/dev/null 2>&1 || true
+  for schema in "${schemas[@]}"; do
+    psql -q "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic_test}" -c "DROP SCHEMA IF EXISTS ${schema} CASCADE" >/dev/null 2>&1 || true
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -30,13 +33,16 @@ export NODE_ENV=production PORT="$port" LOG_LEVEL=warn \
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic_test}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
   KAFKA_PARTITIONS=3 KAFKA_REPLICATION_FACTOR=1 KAFKA_MIN_INSYNC_REPLICAS=1 \
-  DB_SCHEMA="$run" KAFKA_GROUP_ID="$run" KAFKA_TOPIC_PREFIX="$run." \
+  KAFKA_TOPIC_PREFIX="$run." \
   REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" \
   SELECTION_KEY="package-check-selection-key-$run" \
   ORIGIN_KEY_ENCRYPTION_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("hex"))')" \
   PUBLIC_BASE_URL="http://127.0.0.1:$port"
 cd "$tmp"
 for app in declaration-intake green-channel exemption origin-certificate; do
+  # Each service in its own schema and consumer group, as in production.
+  export DB_SCHEMA="${run}_${app//-/_}" KAFKA_GROUP_ID="${run}-${app}"
+  schemas+=("$DB_SCHEMA")
   node "dist/apps/$app/src/migrate.js"
   node "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
   pid=$!
