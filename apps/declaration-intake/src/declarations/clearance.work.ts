@@ -12,9 +12,9 @@ interface TimelineRow {
 }
 
 /**
- * What clearance decisions change, gathered in memory and written with one statement per table: the
+ * What clearance decisions change, gathered in memory and written with one statement for the tables: the
  * declarations touched (their final state), their timeline entries and the events to publish. One event
- * or a whole Kafka batch costs the same three statements.
+ * or a whole Kafka batch costs the same single statement.
  */
 export class ClearanceWork {
   private readonly touched = new Map<string, DeclarationEntity>();
@@ -47,14 +47,23 @@ export class ClearanceWork {
 
   async flush(manager: EntityManager): Promise<void> {
     const s = this.schema;
-    if (this.touched.size) {
+    if (this.touched.size || this.timelineRows.length) {
+      // One statement (one round trip): the update and the outbox insert are data-modifying CTEs beside
+      // the timeline insert.
+      const outbox = this.events.length ? this.outbox.insertStatement(this.events, 3) : undefined;
       await manager.query(
-        `UPDATE "${s}"."declarations" d SET green_channel = x.green_channel, exemption = x.exemption,
-                status = x.status, revision = x.revision, decided_at = x.decided_at,
-                direct_release = x.direct_release, reasons = x.reasons, settled_by = x.settled_by
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, green_channel jsonb, exemption jsonb, status text,
-                revision int, decided_at timestamptz, direct_release boolean, reasons jsonb, settled_by text)
-          WHERE d.id = x.id`,
+        `WITH u AS (
+           UPDATE "${s}"."declarations" d SET green_channel = x.green_channel, exemption = x.exemption,
+                  status = x.status, revision = x.revision, decided_at = x.decided_at,
+                  direct_release = x.direct_release, reasons = x.reasons, settled_by = x.settled_by
+             FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, green_channel jsonb, exemption jsonb, status text,
+                  revision int, decided_at timestamptz, direct_release boolean, reasons jsonb, settled_by text)
+            WHERE d.id = x.id
+         ), t AS (
+           INSERT INTO "${s}"."declaration_timeline" (declaration_id, at, kind, summary, detail)
+           SELECT * FROM jsonb_to_recordset($2::jsonb)
+               AS x(declaration_id uuid, at timestamptz, kind text, summary text, detail jsonb)
+         )${outbox ? `, e AS (${outbox.sql}) SELECT pg_notify($${3 + outbox.params.length}, '')` : ' SELECT 1'}`,
         [
           JSON.stringify(
             [...this.touched.values()].map((d) => ({
@@ -69,18 +78,13 @@ export class ClearanceWork {
               settled_by: d.settledBy,
             })),
           ),
+          JSON.stringify(this.timelineRows),
+          ...(outbox ? [...outbox.params, outbox.channel] : []),
         ],
       );
+    } else {
+      await this.outbox.publishMany(manager, this.events);
     }
-    if (this.timelineRows.length) {
-      await manager.query(
-        `INSERT INTO "${s}"."declaration_timeline" (declaration_id, at, kind, summary, detail)
-         SELECT * FROM jsonb_to_recordset($1::jsonb)
-             AS x(declaration_id uuid, at timestamptz, kind text, summary text, detail jsonb)`,
-        [JSON.stringify(this.timelineRows)],
-      );
-    }
-    await this.outbox.publishMany(manager, this.events);
     this.touched.clear();
     this.timelineRows.length = 0;
     this.events.length = 0;

@@ -133,20 +133,35 @@ export class OutboxWriter {
     events: ReadonlyArray<PreparedEvent<TopicDefinition>>,
   ): Promise<void> {
     if (events.length === 0) return;
-    await manager.query(
-      `WITH e AS (
-         INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[])
-       ) SELECT pg_notify($6, '')`,
-      [
+    const insert = this.insertStatement(events, 1);
+    await manager.query(`WITH e AS (${insert.sql}) SELECT pg_notify($${insert.params.length + 1}, '')`, [
+      ...insert.params,
+      insert.channel,
+    ]);
+  }
+
+  /**
+   * The outbox insert of prepared events as SQL with numbered parameters from `$first` on, for a caller
+   * that writes its own rows in the same statement (as a data-modifying CTE: one round trip instead of
+   * two). The caller must also `pg_notify(channel, '')` in that statement, as publishMany does.
+   */
+  insertStatement(
+    events: ReadonlyArray<PreparedEvent<TopicDefinition>>,
+    first: number,
+  ): { sql: string; params: unknown[]; channel: string } {
+    const p = (i: number) => `$${first + i}`;
+    return {
+      sql: `INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
+         SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[])`,
+      params: [
         events.map((e) => e.event.id),
         events.map((e) => physicalTopic(this.options, e.topic.name)),
         events.map((e) => e.event.subject),
         events.map((e) => e.value),
         events.map((e) => JSON.stringify(e.headers)),
-        outboxChannel(this.options.schema),
       ],
-    );
+      channel: outboxChannel(this.options.schema),
+    };
   }
 
   async publish<T extends TopicDefinition>(
