@@ -9,7 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig } from '../config';
 import { CheckQueue } from './check-queue';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '@cic/platform-queue';
 
 /** Checks enqueued per round; a full round is followed at once by the next. */
 const DISPATCH_BATCH = 500;

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig } from '../config';
 import { LaneDecider } from '../lanes/lane-decider';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '@cic/platform-queue';
 
 export const DEADLINE_BATCH = 200;
 

@@ -1,4 +1,4 @@
-import { checkUscc } from '@cic/contracts';
+import { isoDate, multilineText, text, UsccCode } from '@cic/platform-http';
 import { CREDIT_TIERS, ZONE_LEVELS } from '@cic/green-channel-domain';
 import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
@@ -6,57 +6,8 @@ import { COUNTRY_CODES } from './countries';
 // The request bodies of the reference-data API and the rows of an import: one schema per record, strict
 // (unknown fields are errors), every string bounded, so bad input is a 400 with field pointers, never a 500.
 
-// C0 controls and DEL; multi-line text may keep tab and line breaks.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const CONTROL_EXCEPT_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-const noControl = (pattern: RegExp) => ({
-  check: (s: string) => !pattern.test(s),
-  params: {
-    message: 'must not contain control characters',
-    params: { code: 'CONTROL_CHARACTER', messageZh: '不得包含控制字符' },
-  },
-});
-
-/** One line of text, trimmed, 1..max characters, no control characters. */
-export const text = (max: number) => {
-  const rule = noControl(CONTROL);
-  return z.string().max(max).trim().min(1).refine(rule.check, rule.params);
-};
-
-/** Free text that may span lines (tab, CR and LF allowed). */
-export const multilineText = (max: number) => {
-  const rule = noControl(CONTROL_EXCEPT_BREAKS);
-  return z.string().max(max).trim().min(1).refine(rule.check, rule.params);
-};
-
-/** A calendar date YYYY-MM-DD between 1900 and 2999 (Postgres `date` takes neither year 0 nor 10000). */
-export const isoDate = z
-  .string()
-  .max(10)
-  .pipe(z.iso.date({ message: 'an ISO date YYYY-MM-DD' }))
-  .refine((d) => d >= '1900-01-01' && d <= '2999-12-31', {
-    message: 'must be between 1900-01-01 and 2999-12-31',
-    params: { code: 'OUT_OF_RANGE', messageZh: '日期应在1900-01-01至2999-12-31之间' },
-  });
-
-export const UsccCode = z
-  .string()
-  .max(64)
-  .superRefine((code, ctx) => {
-    const problem = checkUscc(code);
-    if (!problem) return;
-    const text = {
-      LENGTH: ['must have 18 characters', '统一社会信用代码应为18位'],
-      CHARACTER: ['may use only 0-9 and A-Y without I, O, S, V, Z', '统一社会信用代码含有非法字符'],
-      CHECK_CHARACTER: ['has a wrong check character (GB 32100-2015)', '统一社会信用代码校验位错误'],
-    }[problem];
-    ctx.addIssue({
-      code: 'custom',
-      message: text[0],
-      params: { code: `USCC_${problem}`, messageZh: text[1] },
-    });
-  });
+// Shared field schemas (libs/platform/http), re-exported for this service's modules.
+export { isoDate, multilineText, text, UsccCode };
 
 export const ZoneId = z
   .string()

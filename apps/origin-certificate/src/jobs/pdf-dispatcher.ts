@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '../common/sql';
 import { ORIGIN_CONFIG, type OriginConfig } from '../config';
 import { PdfQueue } from './pdf-queue';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '@cic/platform-queue';
 
 /** Renders enqueued per round; a full round is followed at once by the next. */
 const DISPATCH_BATCH = 500;
