@@ -5,7 +5,7 @@
 // Env: BENCH_BROKERS, BENCH_PREFIX (physical topic prefix), BENCH_GROUP.
 import { buildEvent, type ExemptionDecided, type GreenChannelDecided, Topics } from '@cic/contracts';
 import { fail, requiredEnv, signalReady, stopOnSignal } from './lib/child-runtime';
-import { connectProducer, kafkaClient, type OutMessage, startStream } from './lib/kafka';
+import { BatchingProducer, connectProducer, kafkaClient, type OutMessage, startStream } from './lib/kafka';
 
 const brokers = requiredEnv('BENCH_BROKERS').split(',');
 const prefix = process.env['BENCH_PREFIX'] ?? '';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
 
   const kafka = kafkaClient(brokers, 'bench-stub-deciders');
   const producer = await connectProducer(kafka, false);
+  const batching = new BatchingProducer(producer);
   let answered = 0;
   const consumer = await startStream(kafka, {
     groupId,
@@ -76,13 +77,11 @@ async function main(): Promise<void> {
         exemptions.push(d.exemption);
       }
       if (greens.length === 0) return;
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [
-          { topic: `${prefix}${greenTopic.name}`, messages: greens },
-          { topic: `${prefix}${exemptionTopic.name}`, messages: exemptions },
-        ],
-      });
+      // The batches of one fetch go out in one produce request (BatchingProducer joins them).
+      await Promise.all([
+        batching.send(`${prefix}${greenTopic.name}`, greens),
+        batching.send(`${prefix}${exemptionTopic.name}`, exemptions),
+      ]);
       answered += greens.length;
     },
   });

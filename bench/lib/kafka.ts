@@ -120,7 +120,7 @@ export class BatchingProducer {
 export interface StreamOptions {
   groupId: string;
   topics: string[];
-  /** Partitions handled at once (the platform's default is 3). */
+  /** Partitions handled at once (the platform's default is 64: every partition of a fetch). */
   concurrency?: number;
   onBatch: (payload: EachBatchPayload) => Promise<void>;
 }
@@ -137,10 +137,26 @@ export async function startStream(kafka: Kafka, options: StreamOptions): Promise
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  // Like the platform's transport: every partition of a fetch at once, and one offset commit for all the
+  // batches that finish in the same turn instead of one per batch.
+  let nextCommit: Promise<void> | undefined;
+  const commitSoon = (payload: EachBatchPayload): Promise<void> => {
+    nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      nextCommit = undefined;
+      const offsets = payload.uncommittedOffsets();
+      if (offsets.topics.length) await payload.commitOffsetsIfNecessary(offsets);
+    });
+    return nextCommit;
+  };
   await consumer.run({
-    partitionsConsumedConcurrently: options.concurrency ?? 3,
-    eachBatchAutoResolve: true,
-    eachBatch: options.onBatch,
+    partitionsConsumedConcurrently: options.concurrency ?? 64,
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      await options.onBatch(payload);
+      payload.resolveOffset(payload.batch.lastOffset());
+      await commitSoon(payload);
+    },
   });
   await withDeadline(joined, 30000, `consumer group ${options.groupId} to form`);
   return consumer;

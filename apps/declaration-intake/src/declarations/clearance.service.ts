@@ -14,7 +14,7 @@ import {
   isDirectRelease,
   reviseOnLateDecision,
 } from '@cic/intake-domain';
-import { NonRetryableError, OutboxWriter } from '@cic/platform-messaging';
+import { NonRetryableError, OutboxWriter, type TransactionScope } from '@cic/platform-messaging';
 import { currentTrace, runWithTrace, traceFromParent } from '@cic/platform-observability';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -82,8 +82,27 @@ export class ClearanceService {
     await this.onDecisions(manager, [{ kind: 'exemption', data }]);
   }
 
-  /** Decisions in arrival order, in the caller's transaction. */
-  async onDecisions(manager: EntityManager, decisions: readonly Decision[]): Promise<void> {
+  /**
+   * Decisions in arrival order, in the caller's transaction. With a transaction scope (the Kafka handlers
+   * of both decision topics, joined), they are gathered and applied once before the commit: one lock of
+   * every declaration in id order and one write, however many topics and partitions they came from.
+   */
+  async onDecisions(
+    manager: EntityManager,
+    decisions: readonly Decision[],
+    scope?: TransactionScope,
+  ): Promise<void> {
+    if (!decisions.length) return;
+    if (!scope) return this.applyDecisions(manager, decisions);
+    const gathered = scope.shared(ClearanceService, () => {
+      const all: Decision[] = [];
+      scope.beforeCommit(() => this.applyDecisions(manager, all));
+      return all;
+    });
+    gathered.push(...decisions);
+  }
+
+  private async applyDecisions(manager: EntityManager, decisions: readonly Decision[]): Promise<void> {
     if (!decisions.length) return;
     const found = await this.lockMany(
       manager,

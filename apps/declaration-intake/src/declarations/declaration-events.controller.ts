@@ -32,8 +32,9 @@ export class DeclarationEventsController {
     );
   }
 
-  // Decisions are batch handlers: a Kafka batch of them is applied with a few set-based statements.
-  @OnEvent(Topic.GreenChannelDecidedV1, { batch: true })
+  // Decisions are batch handlers joined in one transaction: the batches of both topics that arrive in one
+  // fetch are applied together with a few set-based statements (one write per declaration).
+  @OnEvent(Topic.GreenChannelDecidedV1, { batch: true, join: 'decisions' })
   async onGreenChannel(
     @Payload() events: Array<EventOf<typeof Topics.GreenChannelDecidedV1>>,
     @Ctx() ctx: KafkaBatchContext,
@@ -41,10 +42,11 @@ export class DeclarationEventsController {
     await this.clearance.onDecisions(
       ctx.manager,
       events.map((e) => ({ kind: 'green' as const, data: e.data })),
+      ctx.transaction,
     );
   }
 
-  @OnEvent(Topic.ExemptionDecidedV1, { batch: true })
+  @OnEvent(Topic.ExemptionDecidedV1, { batch: true, join: 'decisions' })
   async onExemption(
     @Payload() events: Array<EventOf<typeof Topics.ExemptionDecidedV1>>,
     @Ctx() ctx: KafkaBatchContext,
@@ -52,6 +54,7 @@ export class DeclarationEventsController {
     await this.clearance.onDecisions(
       ctx.manager,
       events.map((e) => ({ kind: 'exemption' as const, data: e.data })),
+      ctx.transaction,
     );
   }
 

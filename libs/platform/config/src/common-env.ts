@@ -45,7 +45,11 @@ export const platformEnv = z.object({
   KAFKA_RETRY_INFRA_MAX_MS: z.coerce.number().int().min(1).default(5000),
   /** Longest one handler call may take before it is retried. */
   KAFKA_HANDLER_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
-  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
+   * Partitions handled at once by one instance. High enough that every partition of a fetch runs at once:
+   * a batch handler's batches of one fetch then share one transaction (order within a partition is kept).
+   */
+  KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(false),
 });

@@ -65,6 +65,8 @@ export class KafkaBatchContext extends BaseRpcContext<[KafkaMessageInfo[]]> {
     readonly events: CloudEvent[],
     private readonly tx: EntityManager,
     private readonly outbox: OutboxWriter,
+    /** Shared by every handler called in this transaction (handlers joined with `join`). */
+    readonly transaction: TransactionScope = new TransactionScope(),
   ) {
     super([infos]);
   }
@@ -98,4 +100,37 @@ export interface EventHandlerExtras {
    * KafkaBatchContext)`, for set-based work on a hot path.
    */
   batch?: boolean;
+  /**
+   * Batch handlers of several topics with the same `join` name share one transaction when their batches
+   * arrive in the same fetch (each is called with its own topic's events, then the scope's
+   * beforeCommit hooks run once). Without it, a batch handler's transaction takes the batches of every
+   * partition of its own topic.
+   */
+  join?: string;
+}
+
+/**
+ * What the handlers of one transaction share: state they build up together and work to do once, after
+ * the last of them and before the commit. Handlers joined with `join` use it to write once for all.
+ */
+export class TransactionScope {
+  private readonly state = new Map<unknown, unknown>();
+  private readonly hooks: Array<() => Promise<void>> = [];
+
+  /** The state under `key`, created on first use. */
+  shared<T>(key: unknown, create: () => T): T {
+    if (!this.state.has(key)) this.state.set(key, create());
+    return this.state.get(key) as T;
+  }
+
+  /** Runs `hook` after every handler of the transaction, before the commit (in registration order). */
+  beforeCommit(hook: () => Promise<void>): void {
+    this.hooks.push(hook);
+  }
+
+  /** Called by the transport once the handlers are done. */
+  async settle(): Promise<void> {
+    for (let i = 0; i < this.hooks.length; i++) await this.hooks[i]();
+    this.hooks.length = 0;
+  }
 }

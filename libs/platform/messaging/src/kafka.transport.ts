@@ -6,6 +6,7 @@ import { type CustomTransportStrategy, type MessageHandler, Server } from '@nest
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
+import { BatchCoalescer } from './batch-coalescer';
 import { decodeEvent } from './codec';
 import { DeadLetters } from './dead-letters';
 import { NonRetryableError } from './event-error.filter';
@@ -14,6 +15,7 @@ import {
   KafkaBatchContext,
   KafkaEventContext,
   type KafkaMessageInfo,
+  TransactionScope,
 } from './event-context';
 import { headersToStrings, Header } from './headers';
 import { claimInbox, claimInboxMany } from './inbox';
@@ -47,6 +49,12 @@ export interface HandledEvent {
   outcome: HandledOutcome;
 }
 
+interface GroupEntry {
+  message: KafkaMessage;
+  event: CloudEvent;
+  info: KafkaMessageInfo;
+}
+
 interface RetryState {
   /** The message being retried; its partition is paused meanwhile. */
   offset: string;
@@ -77,6 +85,9 @@ const BATCH_TIME_BUDGET_MS = 1000;
 /** Messages handled in one shared transaction at most (the fast path). */
 const GROUP_MAX = 200;
 
+/** Messages of several partitions' batches joined in one transaction at most (batch handlers). */
+const COMBINED_MAX = 2000;
+
 /** Time beyond the handler's own limit for its transaction to roll back before the attempt is abandoned. */
 const ROLLBACK_GRACE_MS = 1000;
 
@@ -98,6 +109,9 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   /** The consumer crashed and kafkajs gave up restarting it: only a new process helps. */
   private crashedFatally = false;
   private readonly retrying = new Map<string, RetryState>();
+  /** Joins the concurrent batches of a batch handler's topic into one transaction. */
+  private nextCommit?: Promise<void>;
+  private readonly batches = new BatchCoalescer<GroupEntry, Set<GroupEntry>>(COMBINED_MAX);
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly handlerTimeoutMs: number;
   private stopping = false;
@@ -177,6 +191,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       )
         problems.push(`"${pattern}" must be declared with @OnEvent (it keeps handler errors intact)`);
       const extras = (this.messageHandlers.get(pattern)?.extras ?? {}) as EventHandlerExtras;
+      if (extras.join && !extras.batch)
+        problems.push(`"${pattern}": only batch handlers can be joined ({ batch: true, join })`);
       if (extras.batch && extras.inbox === false)
         problems.push(`"${pattern}": a batch handler needs the inbox (its events share one transaction)`);
     }
@@ -252,6 +268,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
     await consumer.run({
+      // Offsets are committed by commitSoon: once for all the batches of a fetch, not once per batch.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
       eachBatch: (payload) => this.handleBatch(payload, topics),
@@ -259,7 +277,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   }
 
   private async handleBatch(payload: EachBatchPayload, topics: Map<string, TopicDefinition>): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload;
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, pause } = payload;
     const topic = topics.get(batch.topic);
     if (!topic) throw new Error(`received a batch for unsubscribed topic ${batch.topic}`);
     const partitionKey = `${batch.topic}:${batch.partition}`;
@@ -284,7 +302,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         }
         if (group.kind === 'retry-later') {
           this.scheduleRetry(batch.topic, batch.partition, batch.messages[next].offset, pause);
-          await commitOffsetsIfNecessary();
+          await this.commitSoon(payload);
           return;
         }
         oneByOne = true; // from here on, one transaction per message
@@ -311,10 +329,25 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         // Let the fetch loop serve the other partitions; the rest of this batch is fetched again.
         if (Date.now() - started >= BATCH_TIME_BUDGET_MS) break;
       }
-      await commitOffsetsIfNecessary();
+      await this.commitSoon(payload);
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Commits every offset resolved so far, in one request for all the batches that ask in the same turn
+   * (kafkajs would send one per batch, most of them the same offsets again). A request already on its way
+   * does not cover offsets resolved after it left, so a later caller starts the next one.
+   */
+  private commitSoon(payload: EachBatchPayload): Promise<void> {
+    if (!this.nextCommit)
+      this.nextCommit = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.nextCommit = undefined;
+        const offsets = payload.uncommittedOffsets();
+        if (offsets.topics.length) await payload.commitOffsetsIfNecessary(offsets);
+      });
+    return this.nextCommit;
   }
 
   /**
@@ -331,7 +364,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const handler = this.messageHandlers.get(topic.name)!;
     const extras = (handler.extras ?? {}) as EventHandlerExtras;
     if (extras.inbox === false) return { kind: 'one-by-one' };
-    const group: Array<{ message: KafkaMessage; event: CloudEvent; info: KafkaMessageInfo }> = [];
+    const group: GroupEntry[] = [];
     for (const message of messages.slice(0, GROUP_MAX)) {
       const decoded = decodeEvent(topic, message.value, extras.validate !== 'envelope');
       if (!decoded.ok) break; // dead-lettered on the one-by-one path
@@ -349,63 +382,17 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         },
       });
     }
-    if (group.length < 2) return { kind: 'one-by-one' };
+    // A lone message of a plain handler is the one-by-one path anyway; a batch handler's joins the others.
+    if (group.length < (extras.batch ? 1 : 2)) return { kind: 'one-by-one' };
     const timer = handlerSeconds.startTimer({ topic: topic.name });
-    const deadline = Date.now() + this.handlerTimeoutMs;
-    let fresh: Set<string>;
+    let fresh: Set<GroupEntry>;
     try {
-      fresh = await withTimeout(
-        this.dataSource.transaction(async (manager) => {
-          const claimed = await claimInboxMany(
-            manager,
-            this.options.schema,
-            this.options.groupId,
-            group.map((g) => ({
-              eventId: g.event.id,
-              topic: topic.name,
-              partition,
-              offset: g.message.offset,
-            })),
-          );
-          const pending = new Set(claimed);
-          const fresh = group.filter((g) => pending.delete(g.event.id)); // not handled before, once each
-          if (extras.batch) {
-            if (fresh.length)
-              await withTimeout(
-                this.callHandler(
-                  handler,
-                  fresh.map((g) => g.event),
-                  new KafkaBatchContext(
-                    fresh.map((g) => g.info),
-                    fresh.map((g) => g.event),
-                    manager,
-                    this.outbox,
-                  ),
-                ),
-                deadline - Date.now(),
-                this.handlerTimeoutMs,
-              );
-            return claimed;
-          }
-          for (const g of fresh) {
-            const trace = traceFromParent(g.info.headers[Header.traceparent], g.event.subject);
-            await runWithTrace(trace, () =>
-              withTimeout(
-                this.callHandler(
-                  handler,
-                  g.event,
-                  new KafkaEventContext(g.info, g.event, manager, this.outbox),
-                ),
-                deadline - Date.now(),
-                this.handlerTimeoutMs,
-              ),
-            );
-          }
-          return claimed;
-        }),
-        this.handlerTimeoutMs + ROLLBACK_GRACE_MS,
-        this.handlerTimeoutMs,
-      );
+      fresh = extras.batch
+        ? // The batches of one fetch (every partition of the topic) share one transaction.
+          await this.batches.run(extras.join ? `join:${extras.join}` : topic.name, group, (entries) =>
+            this.groupTransaction(entries, true),
+          )
+        : await this.groupTransaction(group, false);
     } catch (error) {
       timer();
       if (failureKind(error) === 'message') return { kind: 'one-by-one' };
@@ -426,7 +413,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     timer();
     groupSize.observe(group.length);
     for (const g of group) {
-      const outcome = fresh.delete(g.event.id) ? 'handled' : 'duplicate';
+      const outcome = fresh.has(g) ? 'handled' : 'duplicate';
       if (outcome === 'duplicate')
         this.log.log({
           msg: `duplicate event ${g.event.id} on ${topic.name} skipped (already handled)`,
@@ -435,6 +422,75 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       this.settled(topic.name, partition, g.message.offset, g.event.id, outcome);
     }
     return { kind: 'done', count: group.length };
+  }
+
+  /**
+   * One transaction for `entries` (in order; from one partition, or from several for a batch handler):
+   * a bulk inbox claim, then the handler on the events not handled before. Returns those entries.
+   */
+  private groupTransaction(entries: GroupEntry[], batch: boolean): Promise<Set<GroupEntry>> {
+    const deadline = Date.now() + this.handlerTimeoutMs;
+    return withTimeout(
+      this.dataSource.transaction(async (manager) => {
+        const claimed = await claimInboxMany(
+          manager,
+          this.options.schema,
+          this.options.groupId,
+          entries.map((g) => ({
+            eventId: g.event.id,
+            topic: g.info.topic,
+            partition: g.info.partition,
+            offset: g.message.offset,
+          })),
+        );
+        const fresh = entries.filter((g) => claimed.delete(g.event.id)); // not handled before, once each
+        if (batch) {
+          // Each topic's handler with its own events (joined topics in the order they arrived), then
+          // the work they leave for the end of the transaction.
+          const byTopic = new Map<string, GroupEntry[]>();
+          for (const g of fresh) {
+            const list = byTopic.get(g.info.topic);
+            if (list) list.push(g);
+            else byTopic.set(g.info.topic, [g]);
+          }
+          const scope = new TransactionScope();
+          const work = async () => {
+            for (const [topicName, list] of byTopic)
+              await this.callHandler(
+                this.messageHandlers.get(topicName)!,
+                list.map((g) => g.event),
+                new KafkaBatchContext(
+                  list.map((g) => g.info),
+                  list.map((g) => g.event),
+                  manager,
+                  this.outbox,
+                  scope,
+                ),
+              );
+            await scope.settle();
+          };
+          if (fresh.length) await withTimeout(work(), deadline - Date.now(), this.handlerTimeoutMs);
+          return new Set(fresh);
+        }
+        for (const g of fresh) {
+          const trace = traceFromParent(g.info.headers[Header.traceparent], g.event.subject);
+          await runWithTrace(trace, () =>
+            withTimeout(
+              this.callHandler(
+                this.messageHandlers.get(g.info.topic)!,
+                g.event,
+                new KafkaEventContext(g.info, g.event, manager, this.outbox),
+              ),
+              deadline - Date.now(),
+              this.handlerTimeoutMs,
+            ),
+          );
+        }
+        return new Set(fresh);
+      }),
+      this.handlerTimeoutMs + ROLLBACK_GRACE_MS,
+      this.handlerTimeoutMs,
+    );
   }
 
   private async callHandler(
@@ -614,13 +670,18 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         });
         return 'duplicate';
       }
-      if (extras.batch)
+      if (extras.batch) {
+        const scope = new TransactionScope();
         await withTimeout(
-          this.callHandler(handler, [event], new KafkaBatchContext([info], [event], manager, this.outbox)),
+          this.callHandler(
+            handler,
+            [event],
+            new KafkaBatchContext([info], [event], manager, this.outbox, scope),
+          ).then(() => scope.settle()),
           deadline - Date.now(),
           this.handlerTimeoutMs,
         );
-      else await call(new KafkaEventContext(info, event, manager, this.outbox));
+      } else await call(new KafkaEventContext(info, event, manager, this.outbox));
       return 'handled';
     });
   }

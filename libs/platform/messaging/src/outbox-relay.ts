@@ -62,7 +62,7 @@ function permanentBrokerError(error: unknown): string | undefined {
 
 /**
  * Publishes outbox rows in id order (so in commit order per key) with the idempotent producer, then marks
- * them. At most one relay publishes a schema's outbox:
+ * them (with the statement that claims the next rows). At most one relay publishes a schema's outbox:
  * - leadership is a session advisory lock held by one dedicated connection, and that same connection
  *   claims (selects) and marks every batch. A relay that loses the connection loses the lock and, with
  *   it, any way to claim or mark: its next statement fails and it steps down before publishing more.
@@ -78,6 +78,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loopDone?: Promise<void>;
   private lockClient?: Client;
+  /** Ids published by the last round, marked by the next fetch (one statement per round, not two). */
+  private unmarked: string[] = [];
   private wake?: () => void;
   /** A commit notified since the current round began: the next idle returns at once. */
   private notified = false;
@@ -140,6 +142,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.running = false;
     this.wake?.();
     await this.loopDone;
+    await this.markOwed();
     await this.cleanupDone;
     await this.releaseLock();
   }
@@ -188,6 +191,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const lock = this.lockClient;
     if (!lock) throw new Error('not the outbox leader');
     const rows = await this.fetchPending(lock);
+    this.unmarked = [];
     outboxPending.set(rows.length);
     if (rows.length === 0) return 0;
     const outgoing: Outgoing[] = [];
@@ -217,7 +221,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const chunk = outgoing.slice(0, take);
     if (chunk.length) {
       const published = await this.sendIsolatingRefusals(lock, chunk);
-      await this.markPublished(lock, published);
+      // Marked by the next round's fetch, in the same statement (the loop goes on at once after rows).
+      this.unmarked = published.map((r) => r.id);
       settled += chunk.length;
     }
     return settled;
@@ -228,8 +233,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
        WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`;
   }
 
+  /** Marks the rows the previous round published and claims the next ones, in one statement. */
   private async fetchPending(lock: Client): Promise<OutboxRow[]> {
-    return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
+    if (!this.unmarked.length) return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
+    const s = this.schema;
+    return (
+      await lock.query<OutboxRow>(
+        `WITH m AS (
+           UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($2::bigint[]) AND published_at IS NULL
+         )
+         SELECT id, topic, message_key, payload::text AS value, headers FROM "${s}"."outbox"
+          WHERE published_at IS NULL AND parked_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
+        [this.batchSize, this.unmarked],
+      )
+    ).rows;
   }
 
   /** The rows a leader would claim next, read without claiming (tools and tests). */
@@ -288,12 +305,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     for (const [topic, messages] of byTopic) outboxPublishedTotal.inc({ topic }, messages.length);
   }
 
-  private async markPublished(lock: Client, rows: OutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await lock.query(
-      `UPDATE "${this.schema}"."outbox" SET published_at = now() WHERE id = ANY($1::bigint[])`,
-      [rows.map((r) => r.id)],
-    );
+  /** Marks what the last round published, if its mark is still owed (on stop). */
+  private async markOwed(): Promise<void> {
+    const lock = this.lockClient;
+    if (!lock || !this.unmarked.length) return;
+    await lock
+      .query(
+        `UPDATE "${this.schema}"."outbox" SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
+        [this.unmarked],
+      )
+      .then(
+        () => (this.unmarked = []),
+        // Not marked: the next leader publishes those rows again and consumers' inboxes absorb them.
+        (error: Error) => this.logger.warn(`outbox mark on stop failed: ${error.message}`),
+      );
   }
 
   private async park(lock: Client, row: OutboxRow, reason: string, detail: string): Promise<void> {
@@ -361,6 +386,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async releaseLock(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = undefined;
+    this.unmarked = []; // the next leader publishes them again
     if (client) await client.end().catch(() => undefined);
   }
 
