@@ -19,7 +19,7 @@ export interface Command {
  * run them). The one place to change when the services start differently.
  */
 export function serviceCommand(app: string, role: string, runtime: BenchOptions['runtime']): Command {
-  const args = ['-r', './bench/lib/exit-with-parent.js'];
+  const args = [...serviceNodeFlags(), '-r', './bench/lib/exit-with-parent.js'];
   if (runtime === 'dist')
     return {
       command: process.execPath,
@@ -227,4 +227,9 @@ export async function waitHttpOk(url: string, child: Child, timeoutMs: number): 
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${child.name}: ${url} not ready within ${timeoutMs} ms (last status ${last})`);
+}
+
+/** The V8 flags the services run with (BENCH_NODE_FLAGS while experimenting). */
+function serviceNodeFlags(): string[] {
+  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
 }

@@ -5,6 +5,7 @@ import type { IntakeConfig } from './config';
 import { intakeEntities } from './entities';
 import { IntakeTables1763700000200 } from './migrations/1763700000200-intake-tables';
 import { DecisionDeadline1763700000300 } from './migrations/1763700000300-decision-deadline';
+import { InlineStorage1763700000400 } from './migrations/1763700000400-inline-storage';
 
 export function createIntakeDataSource(
   config: Pick<IntakeConfig, 'DATABASE_URL' | 'DB_SCHEMA'>,
@@ -20,6 +21,7 @@ export function createIntakeDataSource(
       ...messagingMigrations(config.DB_SCHEMA),
       IntakeTables1763700000200,
       DecisionDeadline1763700000300,
+      InlineStorage1763700000400,
     ],
   });
 }

@@ -14,7 +14,7 @@ interface Waiting {
 
 /** Submissions written by one transaction at most; and transactions in flight at once. */
 const MAX_GROUP = 100;
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = Number(process.env.HTTP_GC_INFLIGHT ?? 1);
 
 /**
  * Group commit for the HTTP door: submissions that arrive while earlier ones are being written share

@@ -14,7 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
-import type { KafkaEventContext } from '../event-context';
+import type { KafkaBatchContext, KafkaEventContext } from '../event-context';
 import { messagingMigrations } from '../messaging.migration';
 import { MessagingModule, startKafkaTransport } from '../messaging.module';
 import { OnEvent } from '../on-event.decorator';
@@ -44,6 +44,13 @@ export interface HarnessConfig {
   readinessGraceMs?: number;
   /** How long the 'slow' behaviour takes per message (default 700 ms). */
   slowMs?: number;
+  /**
+   * A batch handler (`@OnEvent(input, { batch: true })`) instead: each call records the partitions and
+   * numbers it was given in `batch_calls`, handles 'ok' and 'fail-always' like the plain one.
+   */
+  batch?: boolean;
+  /** MessagingOptions.partitionsConcurrency (default 3). */
+  partitionsConcurrency?: number;
 }
 
 export const ItData = z.object({
@@ -87,9 +94,14 @@ function harnessMigration(schema: string): new () => MigrationInterface {
         `CREATE TABLE "${schema}"."handled" (id bigserial PRIMARY KEY, event_id uuid NOT NULL, n int NOT NULL, msg_key text, handled_at timestamptz NOT NULL DEFAULT now())`,
       );
       await q.query(`CREATE TABLE "${schema}"."fixes" (n int PRIMARY KEY)`);
+      await q.query(
+        `CREATE TABLE "${schema}"."batch_calls" (id bigserial PRIMARY KEY, partitions int[] NOT NULL, ns int[] NOT NULL)`,
+      );
     }
     async down(q: QueryRunner): Promise<void> {
-      await q.query(`DROP TABLE "${schema}"."handled"; DROP TABLE "${schema}"."fixes"`);
+      await q.query(
+        `DROP TABLE "${schema}"."handled"; DROP TABLE "${schema}"."fixes"; DROP TABLE "${schema}"."batch_calls"`,
+      );
     }
   };
 }
@@ -151,6 +163,30 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
     }
   }
 
+  @Controller()
+  class ItBatchController {
+    @OnEvent(input.name, { batch: true })
+    async onInputs(
+      @Payload() events: Array<CloudEvent<string, ItData>>,
+      @Ctx() ctx: KafkaBatchContext,
+    ): Promise<void> {
+      const poison = events.find((e) => e.data.behaviour === 'fail-always');
+      if (poison) throw new Error(`refusing n=${poison.data.n} as asked`);
+      await ctx.manager.query(
+        `INSERT INTO "${schema}"."batch_calls" (partitions, ns) VALUES ($1::int[], $2::int[])`,
+        [[...new Set(ctx.infos.map((i) => i.partition))].sort(), events.map((e) => e.data.n)],
+      );
+      await ctx.manager.query(
+        `INSERT INTO "${schema}"."handled" (event_id, n, msg_key)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[])`,
+        [events.map((e) => e.id), events.map((e) => e.data.n), ctx.infos.map((i) => i.key)],
+      );
+      await ctx.publishMany(
+        events.map((e) => ctx.prepare(echo, { subject: e.subject, data: { n: e.data.n } })),
+      );
+    }
+  }
+
   const options: MessagingOptions = {
     service: 'it-messaging',
     brokers: cfg.brokers,
@@ -162,7 +198,7 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
     partitions: 3,
     replicationFactor: 1,
     retry: { maxAttempts: cfg.maxAttempts ?? 3, initialMs: 50, maxMs: 200, ...cfg.retry },
-    partitionsConcurrency: 3,
+    partitionsConcurrency: cfg.partitionsConcurrency ?? 3,
     relay: { enabled: cfg.relay ?? true, pollMs: 200, batchSize: cfg.relayBatchSize },
     handlerTimeoutMs: cfg.handlerTimeoutMs,
     sessionTimeoutMs: cfg.sessionTimeoutMs,
@@ -179,7 +215,7 @@ export async function createHarnessApp(cfg: HarnessConfig): Promise<INestApplica
       PersistenceModule.forRoot(harnessDataSource(cfg)),
       MessagingModule.forRoot(options),
     ],
-    controllers: [ItController],
+    controllers: [cfg.batch ? ItBatchController : ItController],
   })
   class ItModule {}
 
