@@ -229,7 +229,12 @@ export async function waitHttpOk(url: string, child: Child, timeoutMs: number): 
   throw new Error(`${child.name}: ${url} not ready within ${timeoutMs} ms (last status ${last})`);
 }
 
-/** The V8 flags the services run with (BENCH_NODE_FLAGS while experimenting). */
+/**
+ * The V8 flags the services run with: those of the image and npm start (deploy/Dockerfile), unless
+ * BENCH_NODE_FLAGS gives others (e.g. `--max-semi-space-size=16 --max-old-space-size=128`).
+ */
 function serviceNodeFlags(): string[] {
-  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
+  return (process.env['BENCH_NODE_FLAGS'] ?? SHIPPED_NODE_FLAGS).split(/\s+/).filter(Boolean);
 }
+
+const SHIPPED_NODE_FLAGS = '--max-semi-space-size=16';
