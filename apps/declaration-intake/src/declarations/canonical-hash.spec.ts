@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { payloadHash } from './canonical-hash';
 
 describe('payloadHash', () => {
@@ -15,5 +17,26 @@ describe('payloadHash', () => {
 
   it('ignores undefined members as JSON does', () => {
     expect(payloadHash({ a: 1, b: undefined })).toBe(payloadHash({ a: 1 }));
+  });
+
+  it('gives the hashes stored declarations were matched with (fixed values)', () => {
+    const fixture = JSON.parse(
+      readFileSync(
+        join(
+          __dirname,
+          '../../../../libs/contracts/fixtures/customs.declaration.submitted.v1/v1-initial.json',
+        ),
+        'utf8',
+      ),
+    );
+    expect(payloadHash(fixture.data ?? fixture)).toBe(
+      '2d1ddb694c66537d0c4e3b56b1b5e834804be20662f84fde100c95b1e1e273f3',
+    );
+    expect(
+      payloadHash({ b: [1, { z: null, a: undefined, é: 'x', A: [], 'a b': {} }], a: '\u2028"q\\' }),
+    ).toBe('31d9a36499220cbb26d0e2c58f071b576b74500f03ccd3ac32e13800fe369958');
+    expect(payloadHash([undefined, 1.5e-7, true, -0, 'x'])).toBe(
+      '6400fb025e1c6b341af0d8b1791356e39cef6ada5535b8554e941bdec509d42e',
+    );
   });
 });

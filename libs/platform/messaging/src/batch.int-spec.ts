@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { buildEvent } from '@cic/contracts';
 import { runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
@@ -17,8 +18,13 @@ import {
 
 const infra = testInfra();
 
-function envelope(topic: string, key: string, data: Partial<ItData> & { n: number }): RawMessage {
-  const event = buildEvent(topic, { subject: key, source: 'urn:cic:it', data });
+function envelope(
+  topic: string,
+  key: string,
+  data: Partial<ItData> & { n: number },
+  id?: string,
+): RawMessage {
+  const event = buildEvent(topic, { subject: key, source: 'urn:cic:it', data, id });
   return { key, value: JSON.stringify(event), headers: { [Header.ceType]: topic } };
 }
 
@@ -110,5 +116,18 @@ describe('batch handlers across partitions', () => {
     expect(dlq).toHaveLength(1);
     expect(dlq[0].key).toBe(poisonKey);
     expect(await handledNs(5000, 5100)).toEqual(Array.from({ length: 20 }, (_, i) => 5000 + i));
+  });
+
+  it('handles an event whose id is in upper case (Postgres answers ids in lower case), once', async () => {
+    const id = randomUUID().toUpperCase();
+    const message = envelope(names.input.name, 'key-upper', { n: 7000 }, id);
+    await probe.produce(names.input.name, [message, envelope(names.input.name, 'key-upper', { n: 7001 })]);
+    await waitFor('both handled', async () => (await handledNs(7000, 7002)).length === 2);
+    await probe.produce(names.input.name, [message, envelope(names.input.name, 'key-upper', { n: 7002 })]);
+    await waitFor(
+      'the one after the redelivery handled',
+      async () => (await handledNs(7002, 7003)).length === 1,
+    );
+    expect(await handledNs(7000, 7003)).toEqual([7000, 7001, 7002]);
   });
 });

@@ -443,7 +443,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
             offset: g.message.offset,
           })),
         );
-        const fresh = entries.filter((g) => claimed.delete(g.event.id)); // not handled before, once each
+        // Not handled before, once each. Postgres answers ids in lower case; an envelope may carry upper case.
+        const fresh = entries.filter((g) => claimed.delete(g.event.id.toLowerCase()));
         if (batch) {
           // Each topic's handler with its own events (joined topics in the order they arrived), then
           // the work they leave for the end of the transaction.

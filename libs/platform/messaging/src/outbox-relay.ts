@@ -235,26 +235,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Marks the rows the previous round published and claims the next ones, in one statement. */
   private async fetchPending(lock: Client): Promise<OutboxRow[]> {
-    // Named statements: parsed and planned once per lock connection, not on every round.
-    if (!this.unmarked.length)
-      return (
-        await lock.query<OutboxRow>({
-          name: 'outbox-claim',
-          text: this.pendingSql(),
-          values: [this.batchSize],
-        })
-      ).rows;
+    if (!this.unmarked.length) return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
     const s = this.schema;
     return (
-      await lock.query<OutboxRow>({
-        name: 'outbox-mark-claim',
-        text: `WITH m AS (
+      await lock.query<OutboxRow>(
+        `WITH m AS (
            UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($2::bigint[]) AND published_at IS NULL
          )
          SELECT id, topic, message_key, payload::text AS value, headers FROM "${s}"."outbox"
           WHERE published_at IS NULL AND parked_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
-        values: [this.batchSize, this.unmarked],
-      })
+        [this.batchSize, this.unmarked],
+      )
     ).rows;
   }
 
