@@ -85,8 +85,12 @@ const BATCH_TIME_BUDGET_MS = 1000;
 /** Messages handled in one shared transaction at most (the fast path). */
 const GROUP_MAX = 200;
 
-/** Messages of several partitions' batches joined in one transaction at most (batch handlers). */
-const COMBINED_MAX = 2000;
+/**
+ * Messages of several partitions' batches joined in one transaction at most (batch handlers). Small
+ * batches join up to it; large ones (a loaded consumer fetches up to GROUP_MAX per partition) go in
+ * transactions of their own, run side by side, so the database and the handler overlap.
+ */
+const COMBINED_MAX = 500;
 
 /** Time beyond the handler's own limit for its transaction to roll back before the attempt is abandoned. */
 const ROLLBACK_GRACE_MS = 1000;
