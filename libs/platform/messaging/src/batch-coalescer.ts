@@ -28,7 +28,7 @@ export class BatchCoalescer<E, R> {
       this.open.set(key, fresh);
       setImmediate(() => {
         if (this.open.get(key) === fresh) this.open.delete(key);
-        void this.flush(fresh, work);
+        void this.flush(fresh);
       });
     }
     const target = combo;
@@ -38,15 +38,15 @@ export class BatchCoalescer<E, R> {
     });
   }
 
-  private async flush(combo: Combo<E, R>, work: (entries: E[]) => Promise<R>): Promise<void> {
-    const { parts } = combo;
+  private async flush({ parts }: Combo<E, R>): Promise<void> {
     if (parts.length === 1) {
       const [only] = parts;
       await only.work(only.entries).then(only.resolve, only.reject);
       return;
     }
     try {
-      const result = await work(parts.flatMap((p) => p.entries));
+      // Every submission under one key does the same work: the first one's runs for all.
+      const result = await parts[0].work(parts.flatMap((p) => p.entries));
       for (const p of parts) p.resolve(result);
     } catch {
       // Each on its own: whoever caused the failure meets it again, the others are not held up by it.

@@ -113,8 +113,9 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   /** The consumer crashed and kafkajs gave up restarting it: only a new process helps. */
   private crashedFatally = false;
   private readonly retrying = new Map<string, RetryState>();
-  /** Joins the concurrent batches of a batch handler's topic into one transaction. */
+  /** The offset commit the batches finishing in this turn wait for (see commitSoon). */
   private nextCommit?: Promise<void>;
+  /** Joins the concurrent batches of a batch handler's topic (or join name) into one transaction. */
   private readonly batches = new BatchCoalescer<GroupEntry, Set<GroupEntry>>(COMBINED_MAX);
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
   private readonly handlerTimeoutMs: number;
