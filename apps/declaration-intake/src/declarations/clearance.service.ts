@@ -22,13 +22,54 @@ import { DeclarationEntity, DeclarationLineEntity } from '../entities';
 import { ProblemException } from '@cic/platform-http';
 import type { IntakeConfig } from '../config';
 import { INTAKE_CONFIG } from '../intake.tokens';
-import { ClearanceWork } from './clearance.work';
+import { ClearanceWork, type ClearanceState } from './clearance.work';
 
 /** The line numbers the declaration was accepted with (its validated payload). */
-function declaredLines(d: DeclarationEntity): number[] {
+function declaredLinesOf(d: DeclarationEntity): number[] {
   const goods = (d.payload as { goods?: Array<{ lineNo: number }> }).goods ?? [];
   return goods.map((g) => g.lineNo);
 }
+
+interface ClearanceRow {
+  id: string;
+  declarant_code: string;
+  local_ref: string;
+  status: DeclarationEntity['status'];
+  received_at: Date;
+  decided_at: Date | null;
+  trace_parent: string | null;
+  settled_by: DeclarationEntity['settledBy'];
+  revision: number;
+  direct_release: boolean | null;
+  green_channel: DeclarationEntity['greenChannel'];
+  exemption: DeclarationEntity['exemption'];
+  reasons: DeclarationEntity['reasons'];
+  declared_lines: number[] | null;
+}
+
+function clearanceState(r: ClearanceRow): ClearanceState {
+  return {
+    id: r.id,
+    declarantCode: r.declarant_code,
+    localRef: r.local_ref,
+    status: r.status,
+    receivedAt: r.received_at,
+    decidedAt: r.decided_at,
+    traceParent: r.trace_parent,
+    settledBy: r.settled_by,
+    revision: r.revision,
+    directRelease: r.direct_release,
+    greenChannel: r.green_channel,
+    exemption: r.exemption,
+    reasons: r.reasons,
+    declaredLines: r.declared_lines ?? [],
+  };
+}
+
+/** The clearance columns, and the accepted line numbers read from the payload inside Postgres. */
+const CLEARANCE_COLUMNS = `d.id, d.declarant_code, d.local_ref, d.status, d.received_at, d.decided_at, d.trace_parent,
+  d.settled_by, d.revision, d.direct_release, d.green_channel, d.exemption, d.reasons,
+  ARRAY(SELECT (g->>'lineNo')::int FROM jsonb_array_elements(d.payload->'goods') AS g) AS declared_lines`;
 
 export interface InspectionResultInput {
   kind: InspectionResultRecorded['kind'];
@@ -58,20 +99,31 @@ export class ClearanceService {
     return new ClearanceWork(this.config.DB_SCHEMA, this.outbox);
   }
 
-  /** Locks the declarations (in id order, so concurrent batches cannot deadlock on each other). */
-  private async lockMany(manager: EntityManager, ids: string[]): Promise<Map<string, DeclarationEntity>> {
-    const rows = await manager
-      .getRepository(DeclarationEntity)
-      .createQueryBuilder('d')
-      .where('d.id IN (:...ids)', { ids: [...new Set(ids)] })
-      .orderBy('d.id', 'ASC')
-      .setLock('pessimistic_write')
-      .getMany();
-    return new Map(rows.map((d) => [d.id, d]));
+  /**
+   * Locks the declarations (in id order, so concurrent batches cannot deadlock on each other). One raw
+   * statement on the decision path: the clearance columns only, not the payload.
+   */
+  private async lockMany(manager: EntityManager, ids: string[]): Promise<Map<string, ClearanceState>> {
+    const rows = (await manager.query(
+      `SELECT ${CLEARANCE_COLUMNS} FROM "${this.config.DB_SCHEMA}"."declarations" d
+        WHERE d.id = ANY($1::uuid[]) ORDER BY d.id FOR UPDATE`,
+      [[...new Set(ids)]],
+    )) as ClearanceRow[];
+    return new Map(rows.map((r) => [r.id, clearanceState(r)]));
   }
 
-  private async lock(manager: EntityManager, id: string): Promise<DeclarationEntity | null> {
-    return (await this.lockMany(manager, [id])).get(id) ?? null;
+  /** The whole entity, locked, with its line numbers (an operator's request, which answers with it). */
+  private async lockEntity(
+    manager: EntityManager,
+    id: string,
+  ): Promise<(DeclarationEntity & ClearanceState) | null> {
+    const d = await manager
+      .getRepository(DeclarationEntity)
+      .createQueryBuilder('d')
+      .where('d.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+    return d ? Object.assign(d, { declaredLines: declaredLinesOf(d) }) : null;
   }
 
   async onGreenChannel(manager: EntityManager, data: GreenChannelDecided): Promise<void> {
@@ -132,7 +184,7 @@ export class ClearanceService {
   }
 
   async onOrigin(manager: EntityManager, data: OriginDecided): Promise<void> {
-    const d = await this.lock(manager, data.declarationId);
+    const d = (await this.lockMany(manager, [data.declarationId])).get(data.declarationId);
     if (!d)
       throw new NonRetryableError(
         'UNKNOWN_DECLARATION',
@@ -146,7 +198,7 @@ export class ClearanceService {
 
   private onDecision(
     work: ClearanceWork,
-    d: DeclarationEntity,
+    d: ClearanceState,
     kind: string,
     summary: string,
     detail: Record<string, unknown>,
@@ -163,7 +215,7 @@ export class ClearanceService {
         settledByInspection: d.settledBy === 'INSPECTION',
         greenChannel: d.greenChannel ?? undefined,
         exemption: d.exemption ?? undefined,
-        declaredLines: declaredLines(d),
+        declaredLines: d.declaredLines,
       });
       this.logger.warn({
         msg: `late ${kind} for declaration ${d.id} (status ${d.status}) recorded${stricter ? `; outcome made stricter: ${stricter.outcome}` : ''}`,
@@ -177,7 +229,7 @@ export class ClearanceService {
       greenChannel: d.greenChannel ?? undefined,
       exemption: d.exemption ?? undefined,
       timedOut: false,
-      declaredLines: declaredLines(d),
+      declaredLines: d.declaredLines,
     });
     if (decision) this.conclude(work, d, decision, 'DECISIONS');
   }
@@ -189,16 +241,12 @@ export class ClearanceService {
    */
   async decideDue(limit = 200): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due = await manager
-        .getRepository(DeclarationEntity)
-        .createQueryBuilder('d')
-        .where('d.status = :status', { status: 'AWAITING_DECISIONS' })
-        .andWhere('d.decision_due_at <= now()')
-        .orderBy('d.decision_due_at', 'ASC')
-        .limit(limit)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
+      const due = ((await manager.query(
+        `SELECT ${CLEARANCE_COLUMNS} FROM "${this.config.DB_SCHEMA}"."declarations" d
+          WHERE d.status = 'AWAITING_DECISIONS' AND d.decision_due_at <= now()
+          ORDER BY d.decision_due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      )) as ClearanceRow[]).map(clearanceState);
       const work = this.work();
       for (const d of due) {
         runWithTrace(traceFromParent(d.traceParent ?? undefined, d.id), () => this.timeOut(work, d));
@@ -208,12 +256,12 @@ export class ClearanceService {
     });
   }
 
-  private timeOut(work: ClearanceWork, d: DeclarationEntity): void {
+  private timeOut(work: ClearanceWork, d: ClearanceState): void {
     const decision = decideClearance({
       greenChannel: d.greenChannel ?? undefined,
       exemption: d.exemption ?? undefined,
       timedOut: true,
-      declaredLines: declaredLines(d),
+      declaredLines: d.declaredLines,
     })!;
     work.timeline(d.id, 'DECISION_TIMEOUT', `Decision timeout: ${decision.reasons[0].message}`, null);
     this.conclude(work, d, decision, 'TIMEOUT');
@@ -225,7 +273,7 @@ export class ClearanceService {
 
   private conclude(
     work: ClearanceWork,
-    d: DeclarationEntity,
+    d: ClearanceState,
     decision: Pick<ClearanceDecision, 'directRelease' | 'reasons' | 'basis'> & {
       outcome: ClearanceDecision['outcome'] | 'REFUSED';
     },
@@ -283,7 +331,7 @@ export class ClearanceService {
     recordedBy: string,
   ): Promise<DeclarationEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const d = await this.lock(manager, declarationId);
+      const d = await this.lockEntity(manager, declarationId);
       if (!d) throw new ProblemException(404, 'NOT_FOUND', 'Declaration not found');
       const lines = await manager
         .getRepository(DeclarationLineEntity)
@@ -346,11 +394,11 @@ export class ClearanceService {
         d,
         {
           outcome: result.outcome,
-          directRelease: isDirectRelease(result.outcome, gc, ex, declaredLines(d)),
+          directRelease: isDirectRelease(result.outcome, gc, ex, d.declaredLines),
           reasons: result.reasons,
           basis: {
             lane: gc?.lane ?? null,
-            exempt: ex ? exemptionCoverage(ex, declaredLines(d)) === 'ALL_EXEMPT' : null,
+            exempt: ex ? exemptionCoverage(ex, d.declaredLines) === 'ALL_EXEMPT' : null,
           },
         },
         'INSPECTION',

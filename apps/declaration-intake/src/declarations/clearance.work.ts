@@ -3,6 +3,28 @@ import type { OutboxWriter, PreparedEvent } from '@cic/platform-messaging';
 import type { EntityManager } from 'typeorm';
 import type { DeclarationEntity } from '../entities';
 
+/**
+ * What the clearance decisions read and change of a declaration: its columns without the payload, and the
+ * line numbers it was accepted with. The hot path locks these with one raw statement (no payload, no
+ * entity hydration); an operator's request may pass the whole entity with its line numbers.
+ */
+export type ClearanceState = Pick<
+  DeclarationEntity,
+  | 'id'
+  | 'declarantCode'
+  | 'localRef'
+  | 'status'
+  | 'receivedAt'
+  | 'decidedAt'
+  | 'traceParent'
+  | 'settledBy'
+  | 'revision'
+  | 'directRelease'
+  | 'greenChannel'
+  | 'exemption'
+  | 'reasons'
+> & { declaredLines: number[] };
+
 interface TimelineRow {
   declaration_id: string;
   at: string;
@@ -17,7 +39,7 @@ interface TimelineRow {
  * or a whole Kafka batch costs the same single statement.
  */
 export class ClearanceWork {
-  private readonly touched = new Map<string, DeclarationEntity>();
+  private readonly touched = new Map<string, ClearanceState>();
   private readonly timelineRows: TimelineRow[] = [];
   private readonly events: Array<PreparedEvent<TopicDefinition>> = [];
 
@@ -27,7 +49,7 @@ export class ClearanceWork {
   ) {}
 
   /** The declaration's state (decisions, status, revision...) is to be written as it stands at flush. */
-  touch(d: DeclarationEntity): void {
+  touch(d: ClearanceState): void {
     this.touched.set(d.id, d);
   }
 

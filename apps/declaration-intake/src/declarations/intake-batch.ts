@@ -10,6 +10,18 @@ import { INTAKE_CONFIG } from '../intake.tokens';
 import { type Accepted, AcceptedWriter } from './accepted-writer';
 import { payloadHash } from './canonical-hash';
 import { DeclarationEntity } from '../entities';
+
+interface ExistingRow {
+  id: string;
+  declarant_code: string;
+  local_ref: string;
+  payload_hash: string;
+  status: DeclarationEntity['status'];
+  revision: number;
+  direct_release: boolean | null;
+  received_at: Date;
+  decided_at: Date | null;
+}
 import { declarationRow, IntakeService, type SubmitOutcome } from './intake.service';
 
 export interface Submission {
@@ -122,7 +134,7 @@ export class IntakeBatch {
     return outcomes;
   }
 
-  /** The stored (not rejected) declarations under these keys. */
+  /** The stored (not rejected) declarations under these keys (raw SQL: this is the accept path). */
   private async existing(
     manager: EntityManager,
     keys: ReadonlyArray<{ declarantCode: string; localRef: string } | undefined>,
@@ -130,29 +142,30 @@ export class IntakeBatch {
     const present = keys.filter((k): k is { declarantCode: string; localRef: string } => !!k);
     const found = new Map<string, DeclarationEntity>();
     if (!present.length) return found;
-    const rows = await manager
-      .getRepository(DeclarationEntity)
-      .createQueryBuilder('d')
-      .select([
-        'd.id',
-        'd.declarantCode',
-        'd.localRef',
-        'd.payloadHash',
-        'd.status',
-        'd.revision',
-        'd.directRelease',
-        'd.receivedAt',
-        'd.decidedAt',
-      ])
-      .innerJoin(
-        '(SELECT unnest(CAST(:codes AS text[])) AS code, unnest(CAST(:refs AS text[])) AS ref)',
-        'k',
-        'k.code = d.declarant_code AND k.ref = d.local_ref',
-      )
-      .where("d.status <> 'REJECTED'")
-      .setParameters({ codes: present.map((k) => k.declarantCode), refs: present.map((k) => k.localRef) })
-      .getMany();
-    for (const r of rows) found.set(`${r.declarantCode}\u0000${r.localRef}`, r);
+    const rows = (await manager.query(
+      `SELECT d.id, d.declarant_code, d.local_ref, d.payload_hash, d.status, d.revision, d.direct_release,
+              d.received_at, d.decided_at
+         FROM "${this.config.DB_SCHEMA}"."declarations" d
+         JOIN unnest($1::text[], $2::text[]) AS k(code, ref) ON k.code = d.declarant_code AND k.ref = d.local_ref
+        WHERE d.status <> 'REJECTED'`,
+      [present.map((k) => k.declarantCode), present.map((k) => k.localRef)],
+    )) as ExistingRow[];
+    for (const r of rows) {
+      // The columns a duplicate's answer and a conflict check need, as TypeORM's partial select gave them.
+      const d = Object.assign(new DeclarationEntity(), {
+        id: r.id,
+        declarantCode: r.declarant_code,
+        localRef: r.local_ref,
+        payloadHash: r.payload_hash,
+        status: r.status,
+        revision: r.revision,
+        directRelease: r.direct_release,
+        receivedAt: r.received_at,
+        decidedAt: r.decided_at,
+      });
+      found.set(`${d.declarantCode}\u0000${d.localRef}`, d);
+    }
     return found;
   }
+
 }

@@ -219,7 +219,7 @@ describe('messaging on the real broker and database', () => {
       );
     });
 
-    it('loses nothing when the relay dies between publish and mark, and the inbox absorbs the duplicate', async () => {
+    it('loses nothing when the relay dies between publish and delete, and the inbox absorbs the duplicate', async () => {
       const relay = app.get(OutboxRelay);
       // Earlier tests' events first leave the outbox, so only this test's row is pending below.
       await waitFor('the outbox drained', async () => (await relay.pending()).length === 0);
@@ -229,24 +229,27 @@ describe('messaging on the real broker and database', () => {
         writer.publish(m, names.input, { subject: 'relay-crash', data: { n: 300, behaviour: 'ok' } }),
       );
 
-      // What a relay does up to its crash: read and publish, never mark.
+      // What a relay does up to its crash: read and publish, never delete.
       const rows = await relay.pending();
       expect(rows.map((r) => r.topic)).toEqual([names.input.name]);
-      await relay.publishUnmarked(rows);
+      await relay.publishWithoutDelete(rows);
       await waitFor('the first delivery to be handled', () =>
         outcomes.find((o) => o.eventId === event.id && o.outcome === 'handled'),
       );
 
-      // A new relay run finds the row unmarked and publishes it again.
+      // A new relay run finds the row still there and publishes it again.
       relay.start();
       await waitFor('the redelivery to be recognised', () =>
         outcomes.find((o) => o.eventId === event.id && o.outcome === 'duplicate'),
       );
-      const [{ published }] = await ds.query(
-        `SELECT published_at IS NOT NULL AS published FROM "${names.schema}"."outbox" WHERE event_id = $1`,
-        [event.id],
+      // Published rows leave the outbox: the redelivered row is gone once the relay goes on.
+      await waitFor('the published row deleted', async () =>
+        (
+          (await ds.query(`SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE event_id = $1`, [
+            event.id,
+          ])) as Array<{ n: number }>
+        )[0].n === 0,
       );
-      expect(published).toBe(true);
       expect((await handledRows(ds, names.schema)).filter((r) => r.n === 300)).toHaveLength(1);
     });
   });

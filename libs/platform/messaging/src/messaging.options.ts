@@ -42,7 +42,7 @@ export interface MessagingOptions {
     pollMs?: number;
     /** Wait after a wake-up so a burst of commits goes out in one produce request. Default 3 ms. */
     lingerMs?: number;
-    /** Published outbox rows older than this are removed (default one minute; Kafka is the log). */
+    /** Rows marked published by an earlier version (which marked rather than deleted) are removed after this (default one minute). */
     retentionMs?: number;
     /** Handled event ids older than this are removed from the inbox (default 14 days). */
     inboxRetentionHours?: number;

@@ -35,7 +35,7 @@ interface Outgoing {
   bytes: number;
 }
 
-/** How often the leader removes published rows and vacuums the outbox. */
+/** How often the leader vacuums the outbox (and removes rows marked published by earlier versions). */
 const CLEANUP_EVERY_MS = 30_000;
 
 /** Broker answers that retrying the same bytes can never change: the row is parked. */
@@ -61,14 +61,16 @@ function permanentBrokerError(error: unknown): string | undefined {
 }
 
 /**
- * Publishes outbox rows in id order (so in commit order per key) with the idempotent producer, then marks
- * them (with the statement that claims the next rows). At most one relay publishes a schema's outbox:
+ * Publishes outbox rows in id order (so in commit order per key) with the idempotent producer, then deletes
+ * them (with the statement that claims the next rows): Kafka is the log, and a deleted row costs Postgres a
+ * few bytes of WAL where marking it wrote a whole new row version and index entries. At most one relay
+ * publishes a schema's outbox:
  * - leadership is a session advisory lock held by one dedicated connection, and that same connection
- *   claims (selects) and marks every batch. A relay that loses the connection loses the lock and, with
- *   it, any way to claim or mark: its next statement fails and it steps down before publishing more.
+ *   claims (selects) and deletes every batch. A relay that loses the connection loses the lock and, with
+ *   it, any way to claim or delete: its next statement fails and it steps down before publishing more.
  *   A standby takes the lock only after the old session is gone; the old leader can at most finish the
  *   one produce request it had in flight (those rows go out again from the new leader, in order).
- * - a crash between publish and mark republishes at most that one batch; consumers' inboxes absorb it.
+ * - a crash between publish and delete republishes at most that one batch; consumers' inboxes absorb it.
  * - each produce request is capped in bytes (the broker's limit) as well as rows; a row the broker
  *   refuses for good (too large, invalid) is parked with its error and the rows behind it flow on.
  */
@@ -78,8 +80,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loopDone?: Promise<void>;
   private lockClient?: Client;
-  /** Ids published by the last round, marked by the next fetch (one statement per round, not two). */
-  private unmarked: string[] = [];
+  /** Ids published by the last round, deleted by the next fetch (one statement per round, not two). */
+  private toDelete: string[] = [];
   private wake?: () => void;
   /** A commit notified since the current round began: the next idle returns at once. */
   private notified = false;
@@ -88,6 +90,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private cleaning = false;
   private cleanupDone?: Promise<void>;
   private lastInboxCleanup = 0;
+  /** Rows deleted since the last vacuum (their dead tuples are what the vacuum reclaims). */
+  private deletedSinceVacuum = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly lingerMs: number;
@@ -137,12 +141,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.loopDone = this.loop().finally(() => (this.loopDone = undefined));
   }
 
-  /** Finishes the batch in flight (publish and mark), then releases the lock. */
+  /** Finishes the batch in flight (publish and delete), then releases the lock. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loopDone;
-    await this.markOwed();
+    await this.deleteOwed();
     await this.cleanupDone;
     await this.releaseLock();
   }
@@ -184,14 +188,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * One round on the lock connection: claim pending rows, publish them (capped in bytes), mark them.
+   * One round on the lock connection: claim pending rows, publish them (capped in bytes); the next round's
+   * claim deletes them.
    * Returns how many rows were settled (published or parked).
    */
   async publishBatch(): Promise<number> {
     const lock = this.lockClient;
     if (!lock) throw new Error('not the outbox leader');
     const rows = await this.fetchPending(lock);
-    this.unmarked = [];
+    this.toDelete = [];
     outboxPending.set(rows.length);
     if (rows.length === 0) return 0;
     const outgoing: Outgoing[] = [];
@@ -221,8 +226,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const chunk = outgoing.slice(0, take);
     if (chunk.length) {
       const published = await this.sendIsolatingRefusals(lock, chunk);
-      // Marked by the next round's fetch, in the same statement (the loop goes on at once after rows).
-      this.unmarked = published.map((r) => r.id);
+      // Deleted by the next round's fetch, in the same statement (the loop goes on at once after rows).
+      this.toDelete = published.map((r) => r.id);
+      this.deletedSinceVacuum += published.length;
       settled += chunk.length;
     }
     return settled;
@@ -233,18 +239,18 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
        WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`;
   }
 
-  /** Marks the rows the previous round published and claims the next ones, in one statement. */
+  /** Deletes the rows the previous round published and claims the next ones, in one statement. */
   private async fetchPending(lock: Client): Promise<OutboxRow[]> {
-    if (!this.unmarked.length) return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
+    if (!this.toDelete.length) return (await lock.query<OutboxRow>(this.pendingSql(), [this.batchSize])).rows;
     const s = this.schema;
     return (
       await lock.query<OutboxRow>(
         `WITH m AS (
-           UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($2::bigint[]) AND published_at IS NULL
+           DELETE FROM "${s}"."outbox" WHERE id = ANY($2::bigint[])
          )
          SELECT id, topic, message_key, payload::text AS value, headers FROM "${s}"."outbox"
           WHERE published_at IS NULL AND parked_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
-        [this.batchSize, this.unmarked],
+        [this.batchSize, this.toDelete],
       )
     ).rows;
   }
@@ -254,8 +260,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.dataSource.query(this.pendingSql(), [limit]);
   }
 
-  /** Publishes rows without marking them: what a relay that dies before its mark has done (tests). */
-  async publishUnmarked(rows: OutboxRow[]): Promise<void> {
+  /** Publishes rows without deleting them: what a relay that dies before its delete has done (tests). */
+  async publishWithoutDelete(rows: OutboxRow[]): Promise<void> {
     await this.send(
       rows.map((row) => {
         const message = { key: row.message_key, value: row.value, headers: row.headers };
@@ -305,19 +311,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     for (const [topic, messages] of byTopic) outboxPublishedTotal.inc({ topic }, messages.length);
   }
 
-  /** Marks what the last round published, if its mark is still owed (on stop). */
-  private async markOwed(): Promise<void> {
+  /** Deletes what the last round published, if that is still owed (on stop). */
+  private async deleteOwed(): Promise<void> {
     const lock = this.lockClient;
-    if (!lock || !this.unmarked.length) return;
+    if (!lock || !this.toDelete.length) return;
     await lock
-      .query(
-        `UPDATE "${this.schema}"."outbox" SET published_at = now() WHERE id = ANY($1::bigint[]) AND published_at IS NULL`,
-        [this.unmarked],
-      )
+      .query(`DELETE FROM "${this.schema}"."outbox" WHERE id = ANY($1::bigint[])`, [this.toDelete])
       .then(
-        () => (this.unmarked = []),
-        // Not marked: the next leader publishes those rows again and consumers' inboxes absorb them.
-        (error: Error) => this.logger.warn(`outbox mark on stop failed: ${error.message}`),
+        () => (this.toDelete = []),
+        // Not deleted: the next leader publishes those rows again and consumers' inboxes absorb them.
+        (error: Error) => this.logger.warn(`outbox delete on stop failed: ${error.message}`),
       );
   }
 
@@ -386,7 +389,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async releaseLock(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = undefined;
-    this.unmarked = []; // the next leader publishes them again
+    this.toDelete = []; // the next leader publishes them again
     if (client) await client.end().catch(() => undefined);
   }
 
@@ -403,9 +406,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * The outbox stays small and its plans right without relying on autovacuum (which may be off): every
-   * CLEANUP_EVERY_MS the leader deletes published rows older than the retention (a minute by default;
-   * Kafka is the log) and vacuums and analyzes the table itself, beside the publishing loop. Inbox ids are
+   * The outbox stays small and its plans right without relying on autovacuum (which may be off): published
+   * rows are deleted as they go, and every CLEANUP_EVERY_MS the leader vacuums and analyzes the table
+   * itself, beside the publishing loop (rows marked published by an earlier version, which marked instead
+   * of deleting, are removed after the retention). Inbox ids are
    * kept far longer, so a redelivery is still recognised; the inbox only grows and shrinks at its old end.
    */
   private cleanupIfDue(): void {
@@ -426,7 +430,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       `DELETE FROM "${s}"."outbox" WHERE published_at < now() - make_interval(secs => $1)`,
       [this.retentionMs / 1000],
     );
-    if (deleted > 0 || Date.now() - this.lastVacuum > 5 * 60 * 1000) {
+    if (deleted > 0 || this.deletedSinceVacuum > 0 || Date.now() - this.lastVacuum > 5 * 60 * 1000) {
+      this.deletedSinceVacuum = 0;
       this.lastVacuum = Date.now();
       await this.dataSource.query(`VACUUM (ANALYZE) "${s}"."outbox"`);
     }
