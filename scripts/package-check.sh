@@ -29,7 +29,7 @@ if [[ -d "$tmp/node_modules/typescript" || -d "$tmp/node_modules/@swc-node" || -
 fi
 
 port="$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')"
-export NODE_ENV=production PORT="$port" LOG_LEVEL=warn \
+export NODE_ENV=production MALLOC_ARENA_MAX=2 PORT="$port" LOG_LEVEL=warn \
   DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cic_test}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}" \
   KAFKA_PARTITIONS=3 KAFKA_REPLICATION_FACTOR=1 KAFKA_MIN_INSYNC_REPLICAS=1 \
@@ -44,7 +44,8 @@ for app in declaration-intake green-channel exemption origin-certificate; do
   export DB_SCHEMA="${run}_${app//-/_}" KAFKA_GROUP_ID="${run}-${app}"
   schemas+=("$DB_SCHEMA")
   node "dist/apps/$app/src/migrate.js"
-  node "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
+  # The image's entry point (deploy/Dockerfile).
+  node --enable-source-maps --max-semi-space-size=16 "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
   pid=$!
   deadline=$((SECONDS + 60))
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do

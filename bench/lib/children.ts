@@ -230,11 +230,15 @@ export async function waitHttpOk(url: string, child: Child, timeoutMs: number): 
 }
 
 /**
- * Extra V8 flags for the services (BENCH_NODE_FLAGS; none by default, as the image and npm start run
- * them). Smaller heaps trade CPU for memory: `--max-semi-space-size=16` takes a loaded intake api from
- * about 440 to 310 MB resident but green-channel from 2,400 to 1,600 decisions/s; with
- * `--max-old-space-size=128` too, about 200 MB and a fifth more CPU.
+ * The services' memory settings, as the image (deploy/Dockerfile) and npm start (scripts/start.sh) run
+ * them: a 16 MB young-generation semi-space (V8 picks 64 MB on this 24 GB machine, and a loaded api kept
+ * it all resident) and at most two glibc malloc arenas (each thread's own arena held freed native memory).
+ * BENCH_NODE_FLAGS replaces the V8 flags (`BENCH_NODE_FLAGS=" "` runs with V8's defaults).
  */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=16'];
+process.env['MALLOC_ARENA_MAX'] ??= '2'; // read by glibc when each child starts
+
 function serviceNodeFlags(): string[] {
-  return (process.env['BENCH_NODE_FLAGS'] ?? '').split(/\s+/).filter(Boolean);
+  const flags = process.env['BENCH_NODE_FLAGS'];
+  return flags === undefined ? SERVICE_NODE_FLAGS : flags.split(/\s+/).filter(Boolean);
 }
