@@ -45,7 +45,7 @@ export class OutboxAdmin {
       parked_at: Date;
       park_error: string;
     }> = await this.dataSource.query(
-      `SELECT id, event_id, topic, message_key, octet_length(payload::text) AS bytes, created_at, parked_at, park_error
+      `SELECT id, event_id, topic, message_key, octet_length(payload) AS bytes, created_at, parked_at, park_error
          FROM "${this.options.schema}"."outbox"
         WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY id LIMIT $1`,
       [Math.min(Math.max(limit, 1), 1000)],

@@ -24,7 +24,7 @@ export interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
-  /** The event as stored (jsonb rendered as text: no parse and re-serialise on the hot path). */
+  /** The event as the writer serialised it (stored as text: no parse and re-serialise on the hot path). */
   value: string;
   headers: Record<string, string>;
 }
@@ -235,7 +235,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private pendingSql(): string {
-    return `SELECT id, topic, message_key, payload::text AS value, headers FROM "${this.schema}"."outbox"
+    return `SELECT id, topic, message_key, payload AS value, headers FROM "${this.schema}"."outbox"
        WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`;
   }
 
@@ -248,7 +248,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         `WITH m AS (
            DELETE FROM "${s}"."outbox" WHERE id = ANY($2::bigint[])
          )
-         SELECT id, topic, message_key, payload::text AS value, headers FROM "${s}"."outbox"
+         SELECT id, topic, message_key, payload AS value, headers FROM "${s}"."outbox"
           WHERE published_at IS NULL AND parked_at IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1`,
         [this.batchSize, this.toDelete],
       )

@@ -152,7 +152,7 @@ export class OutboxWriter {
     const p = (i: number) => `$${first + i}`;
     return {
       sql: `INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
-         SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[])`,
+         SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[])`,
       params: [
         events.map((e) => e.event.id),
         events.map((e) => physicalTopic(this.options, e.topic.name)),

@@ -466,7 +466,7 @@ describe('messaging reliability on the real broker and database', () => {
       const written = committed.filter((n) => n >= from && n < to).length;
       const [{ n }] = (await ds.query(
         `SELECT count(*)::int AS n FROM "${names.schema}"."outbox"
-          WHERE (payload->'data'->>'n')::int >= $1 AND (payload->'data'->>'n')::int < $2`,
+          WHERE (payload::jsonb->'data'->>'n')::int >= $1 AND (payload::jsonb->'data'->>'n')::int < $2`,
         [from, to],
       )) as Array<{ n: number }>;
       return Math.max(0, written - n);
