@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
 import { hashKey } from '@cic/platform-auth';
 import { KafkaProbe, KafkaTransport, type HandledEvent, type RawMessage } from '@cic/platform-messaging';
@@ -323,6 +324,36 @@ describe('clearance', () => {
     await outboxDrained();
     expect(await clearanceEvents(id)).toHaveLength(1);
   });
+  it('records decisions naming a rejected submission (its raw payload kept) without holding up the decisions beside them', async () => {
+    const before = handled.length;
+    // A rejected submission is stored as sent; here its goods are not even a list.
+    const raw = { ...declaration(ref('raw')), goods: 'not a list' };
+    const rejected = await http('POST', '/v1/declarations', h.keys.declarantA, raw);
+    expect(rejected.status).toBe(422);
+    const rejectedId = rejected.body.declarationId;
+    const { body } = await http('POST', '/v1/declarations', h.keys.declarantA, declaration(ref('beside')));
+    const id = body.declarationId;
+    // One produce each, so the decisions for both share a fetch and a transaction.
+    await probe.produce(h.topic(Topics.GreenChannelDecidedV1), [
+      decision('green', rejectedId),
+      decision('green', id, { greenChannelApproved: true }),
+    ]);
+    await probe.produce(h.topic(Topics.ExemptionDecidedV1), [
+      decision('exemption', rejectedId),
+      decision('exemption', id),
+    ]);
+    const [event] = await clearanceEvents(id);
+    expect(event.data).toMatchObject({ outcome: 'RELEASED', revision: 1 });
+    const view = await waitFor('both late decisions on the rejected submission', async () => {
+      const v = await http('GET', `/v1/declarations/${rejectedId}`, h.keys.operator);
+      const kinds = (v.body.timeline as Array<{ kind: string }>).map((t) => t.kind);
+      return kinds.includes('LATE_GREEN_CHANNEL_DECIDED') && kinds.includes('LATE_EXEMPTION_DECIDED') && v;
+    });
+    expect(view.body).toMatchObject({ status: 'REJECTED' });
+    await outboxDrained();
+    expect(await eventsFor(Topics.ClearanceDecidedV1, rejectedId)).toHaveLength(0);
+    expect(handled.slice(before).filter((e) => e.outcome === 'dead_lettered')).toHaveLength(0);
+  });
 });
 
 describe('bad input never blocks good input', () => {
@@ -449,6 +480,27 @@ describe('schema', () => {
 });
 
 describe('service surface', () => {
+  it('keeps an idle keep-alive connection open past Node\'s 5 s default, so a client reusing it gets an answer, not a reset', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(`${h.url}/health/live`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      await new Promise((r) => setTimeout(r, 6500));
+      // Closed by the server at 5 s, the agent would have dropped the socket and opened a new one.
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('serves OpenAPI, metrics and problem errors', async () => {
     const docs = await fetch(`${h.url}/docs-json`);
     const doc = (await docs.json()) as {

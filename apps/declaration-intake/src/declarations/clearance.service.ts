@@ -66,10 +66,18 @@ function clearanceState(r: ClearanceRow): ClearanceState {
   };
 }
 
-/** The clearance columns, and the accepted line numbers read from the payload inside Postgres. */
+/**
+ * The clearance columns, and the accepted line numbers read from the payload inside Postgres. A stored
+ * payload that is not a validated declaration (a rejected submission is kept raw, and a decision may name
+ * one) must not fail the statement, which would hold up the whole batch: whatever is not an array of
+ * objects with a whole lineNo counts as no line.
+ */
 const CLEARANCE_COLUMNS = `d.id, d.declarant_code, d.local_ref, d.status, d.received_at, d.decided_at, d.trace_parent,
   d.settled_by, d.revision, d.direct_release, d.green_channel, d.exemption, d.reasons,
-  ARRAY(SELECT (g->>'lineNo')::int FROM jsonb_array_elements(d.payload->'goods') AS g) AS declared_lines`;
+  ARRAY(SELECT (g->>'lineNo')::int
+          FROM jsonb_array_elements(CASE WHEN jsonb_typeof(d.payload->'goods') = 'array'
+                                         THEN d.payload->'goods' ELSE '[]'::jsonb END) AS g
+         WHERE g->>'lineNo' ~ '^[0-9]{1,9}$') AS declared_lines`;
 
 export interface InspectionResultInput {
   kind: InspectionResultRecorded['kind'];
