@@ -480,7 +480,7 @@ describe('schema', () => {
 });
 
 describe('service surface', () => {
-  it('keeps an idle keep-alive connection open past Node\'s 5 s default, so a client reusing it gets an answer, not a reset', async () => {
+  it("keeps an idle keep-alive connection open past Node's 5 s default, so a client reusing it gets an answer, not a reset", async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = () =>
       new Promise<{ status: number; reused: boolean }>((resolve, reject) => {

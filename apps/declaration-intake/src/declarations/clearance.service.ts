@@ -249,12 +249,14 @@ export class ClearanceService {
    */
   async decideDue(limit = 200): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const due = ((await manager.query(
-        `SELECT ${CLEARANCE_COLUMNS} FROM "${this.config.DB_SCHEMA}"."declarations" d
+      const due = (
+        (await manager.query(
+          `SELECT ${CLEARANCE_COLUMNS} FROM "${this.config.DB_SCHEMA}"."declarations" d
           WHERE d.status = 'AWAITING_DECISIONS' AND d.decision_due_at <= now()
           ORDER BY d.decision_due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      )) as ClearanceRow[]).map(clearanceState);
+          [limit],
+        )) as ClearanceRow[]
+      ).map(clearanceState);
       const work = this.work();
       for (const d of due) {
         runWithTrace(traceFromParent(d.traceParent ?? undefined, d.id), () => this.timeOut(work, d));

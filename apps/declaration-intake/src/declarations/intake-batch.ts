@@ -167,5 +167,4 @@ export class IntakeBatch {
     }
     return found;
   }
-
 }

@@ -243,12 +243,14 @@ describe('messaging on the real broker and database', () => {
         outcomes.find((o) => o.eventId === event.id && o.outcome === 'duplicate'),
       );
       // Published rows leave the outbox: the redelivered row is gone once the relay goes on.
-      await waitFor('the published row deleted', async () =>
-        (
-          (await ds.query(`SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE event_id = $1`, [
-            event.id,
-          ])) as Array<{ n: number }>
-        )[0].n === 0,
+      await waitFor(
+        'the published row deleted',
+        async () =>
+          (
+            (await ds.query(`SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE event_id = $1`, [
+              event.id,
+            ])) as Array<{ n: number }>
+          )[0].n === 0,
       );
       expect((await handledRows(ds, names.schema)).filter((r) => r.n === 300)).toHaveLength(1);
     });

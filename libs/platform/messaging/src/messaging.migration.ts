@@ -183,11 +183,15 @@ export function createOutboxTextPayloadMigration(schema: string): MigrationClass
     name = 'OutboxTextPayload1763700000140';
 
     async up(q: QueryRunner): Promise<void> {
-      await q.query(`ALTER TABLE "${schema}"."outbox" ALTER COLUMN "payload" TYPE text USING "payload"::text`);
+      await q.query(
+        `ALTER TABLE "${schema}"."outbox" ALTER COLUMN "payload" TYPE text USING "payload"::text`,
+      );
     }
 
     async down(q: QueryRunner): Promise<void> {
-      await q.query(`ALTER TABLE "${schema}"."outbox" ALTER COLUMN "payload" TYPE jsonb USING "payload"::jsonb`);
+      await q.query(
+        `ALTER TABLE "${schema}"."outbox" ALTER COLUMN "payload" TYPE jsonb USING "payload"::jsonb`,
+      );
     }
   };
 }

@@ -305,12 +305,14 @@ describe('messaging reliability on the real broker and database', () => {
       });
       const retriedMs = Date.now() - retried;
       // Published, so deleted from the outbox.
-      await waitFor('the retried row to leave the outbox', async () =>
-        (
-          (await ds.query(`SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE id = $1`, [
-            refusedId,
-          ])) as Array<{ n: number }>
-        )[0].n === 0,
+      await waitFor(
+        'the retried row to leave the outbox',
+        async () =>
+          (
+            (await ds.query(`SELECT count(*)::int AS n FROM "${names.schema}"."outbox" WHERE id = $1`, [
+              refusedId,
+            ])) as Array<{ n: number }>
+          )[0].n === 0,
       );
       // The one over the relay's own limit, put back, is parked again rather than blocking the line.
       expect(await outboxAdmin.retryParked(tooLargeId, 'it-operator')).toBe(true);
