@@ -10,7 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildEvent, Topics } from '@cic/contracts';
 import { fail, requiredEnv, signalReady, stopOnSignal } from './lib/child-runtime';
-import { BatchingProducer, connectProducer, kafkaClient, type OutMessage, startStream } from './lib/kafka';
+import {
+  BatchingProducer,
+  connectProducer,
+  kafkaClient,
+  type OutMessage,
+  PLATFORM_FETCH,
+  startStream,
+} from './lib/kafka';
 
 const brokers = requiredEnv('BENCH_BROKERS').split(',');
 const prefix = process.env['BENCH_PREFIX'] ?? '';
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
   const consumer = await startStream(kafka, {
     groupId,
     topics: [topic.submitted, topic.green, topic.exemption, topic.origin],
+    fetch: PLATFORM_FETCH,
     onBatch: async ({ batch }) => {
       const accepted: OutMessage[] = [];
       const decided: OutMessage[] = [];

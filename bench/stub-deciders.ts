@@ -5,7 +5,14 @@
 // Env: BENCH_BROKERS, BENCH_PREFIX (physical topic prefix), BENCH_GROUP.
 import { buildEvent, type ExemptionDecided, type GreenChannelDecided, Topics } from '@cic/contracts';
 import { fail, requiredEnv, signalReady, stopOnSignal } from './lib/child-runtime';
-import { BatchingProducer, connectProducer, kafkaClient, type OutMessage, startStream } from './lib/kafka';
+import {
+  BatchingProducer,
+  connectProducer,
+  kafkaClient,
+  type OutMessage,
+  PLATFORM_FETCH,
+  startStream,
+} from './lib/kafka';
 
 const brokers = requiredEnv('BENCH_BROKERS').split(',');
 const prefix = process.env['BENCH_PREFIX'] ?? '';
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
   const consumer = await startStream(kafka, {
     groupId,
     topics: [`${prefix}${Topics.DeclarationAcceptedV1.name}`],
+    fetch: PLATFORM_FETCH,
     onBatch: async ({ batch }) => {
       const greens: OutMessage[] = [];
       const exemptions: OutMessage[] = [];

@@ -15,6 +15,8 @@ import {
   type Producer,
 } from 'kafkajs';
 /* eslint-enable no-restricted-imports */
+// The file itself, not @cic/platform-messaging: the bare relay and the stubs stay free of Nest and TypeORM.
+import { OffsetCommitter } from '../../libs/platform/messaging/src/offset-committer';
 
 export type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer };
 
@@ -123,31 +125,32 @@ export interface StreamOptions {
   /** Partitions handled at once (the platform's default is 64: every partition of a fetch). */
   concurrency?: number;
   onBatch: (payload: EachBatchPayload) => Promise<void>;
+  /** Fetch settings; by default a fetch returns on the first byte (the observer times arrivals). */
+  fetch?: { maxWaitMs: number; minBytes: number };
 }
+
+/** The platform's fetch settings (KAFKA_FETCH_MAX_WAIT_MS, KAFKA_FETCH_MIN_BYTES), for stand-ins of its services. */
+export const PLATFORM_FETCH = { maxWaitMs: 20, minBytes: 64 * 1024 };
 
 /** A consumer that reads its topics from the start and hands each fetched batch to `onBatch`. */
 export async function startStream(kafka: Kafka, options: StreamOptions): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 100,
+    minBytes: options.fetch?.minBytes ?? 1,
     sessionTimeout: 30000,
     heartbeatInterval: 3000,
   });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: true });
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  // Like the platform's transport: every partition of a fetch at once, and one offset commit for all the
-  // batches that finish in the same turn instead of one per batch.
-  let nextCommit: Promise<void> | undefined;
-  const commitSoon = (payload: EachBatchPayload): Promise<void> => {
-    nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      nextCommit = undefined;
-      const offsets = payload.uncommittedOffsets();
-      if (offsets.topics.length) await payload.commitOffsetsIfNecessary(offsets);
-    });
-    return nextCommit;
-  };
+  // Like the platform's transport: every partition of a fetch at once, and offsets committed in the
+  // background at most every 200 ms (one request for all that was resolved), not once per fetch.
+  const committer = new OffsetCommitter(200, (error) =>
+    console.warn(`[bench] ${options.groupId}: offset commit failed, retried: ${String(error)}`),
+  );
+  consumer.on(consumer.events.STOP, () => committer.close());
   await consumer.run({
     partitionsConsumedConcurrently: options.concurrency ?? 64,
     autoCommit: false,
@@ -155,7 +158,7 @@ export async function startStream(kafka: Kafka, options: StreamOptions): Promise
     eachBatch: async (payload) => {
       await options.onBatch(payload);
       payload.resolveOffset(payload.batch.lastOffset());
-      await commitSoon(payload);
+      committer.request(payload);
     },
   });
   await withDeadline(joined, 30000, `consumer group ${options.groupId} to form`);

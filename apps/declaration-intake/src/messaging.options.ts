@@ -39,6 +39,9 @@ export function intakeMessagingOptions(
     },
     handlerTimeoutMs: config.KAFKA_HANDLER_TIMEOUT_MS,
     partitionsConcurrency: config.KAFKA_PARTITIONS_CONCURRENCY,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+    fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+    fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     consume: role === 'api',
   };

@@ -50,6 +50,16 @@ export const platformEnv = z.object({
    * a batch handler's batches of one fetch then share one transaction (order within a partition is kept).
    */
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+  /** Resolved offsets are committed in the background at most this often (the inbox skips redeliveries). */
+  KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(200),
+  /** A fetch returns after this long or once KAFKA_FETCH_MIN_BYTES are there: larger batches under load. */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10000).default(20),
+  KAFKA_FETCH_MIN_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(false),
 });

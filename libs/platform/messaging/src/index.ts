@@ -16,3 +16,4 @@ export * from './headers';
 export * from './codec';
 export { KafkaClient } from './kafka-client';
 export * from './kafka-probe';
+export { OffsetCommitter } from './offset-committer';

@@ -79,6 +79,22 @@ export class KafkaProbe {
     return offsets.reduce((sum, o) => sum + Number(BigInt(o.high) - BigInt(o.low)), 0);
   }
 
+  /**
+   * Consumer lag of `groupId` on `topic`: messages between the group's committed offset and the end of
+   * each partition (a partition the group never committed counts from its start).
+   */
+  async lag(groupId: string, topic: string): Promise<number> {
+    const [committed] = await this.admin!.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await this.admin!.fetchTopicOffsets(topic);
+    let lag = 0n;
+    for (const end of ends) {
+      const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      const from = BigInt(at) >= 0n ? BigInt(at) : BigInt(end.low);
+      if (BigInt(end.high) > from) lag += BigInt(end.high) - from;
+    }
+    return Number(lag);
+  }
+
   /** Every message currently in the topic, in partition then offset order. */
   async readAll(topic: string, timeoutMs = 20000): Promise<ReadMessage[]> {
     const offsets = await this.admin!.fetchTopicOffsets(topic);

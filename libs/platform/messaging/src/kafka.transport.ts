@@ -36,6 +36,7 @@ import {
   pausedPartitions,
 } from './messaging.metrics';
 import { type FailureKind, failureKind, HandlerTimeoutError } from './failure-kind';
+import { OffsetCommitter } from './offset-committer';
 import { OutboxWriter } from './outbox';
 import { ON_EVENT_MARK } from './on-event.decorator';
 import { provisionTopics, topicConfigOf } from './topic-provisioner';
@@ -82,6 +83,11 @@ function withTimeout<T>(work: Promise<T>, ms: number, reportedMs = ms): Promise<
  */
 const BATCH_TIME_BUDGET_MS = 1000;
 
+/** See MessagingOptions.commitIntervalMs, fetchMaxWaitMs and fetchMinBytes. */
+export const DEFAULT_COMMIT_INTERVAL_MS = 200;
+export const DEFAULT_FETCH_MAX_WAIT_MS = 20;
+export const DEFAULT_FETCH_MIN_BYTES = 64 * 1024;
+
 /** Messages handled in one shared transaction at most (the fast path). */
 const GROUP_MAX = 200;
 
@@ -113,8 +119,8 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   /** The consumer crashed and kafkajs gave up restarting it: only a new process helps. */
   private crashedFatally = false;
   private readonly retrying = new Map<string, RetryState>();
-  /** The offset commit the batches finishing in this turn wait for (see commitSoon). */
-  private nextCommit?: Promise<void>;
+  /** Commits resolved offsets in the background, at most once per `commitIntervalMs`. */
+  private committer?: OffsetCommitter;
   /** Joins the concurrent batches of a batch handler's topic (or join name) into one transaction. */
   private readonly batches = new BatchCoalescer<GroupEntry, Set<GroupEntry>>(COMBINED_MAX);
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
@@ -244,9 +250,17 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
       heartbeatInterval: 3000,
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
+      minBytes: this.options.fetchMinBytes ?? DEFAULT_FETCH_MIN_BYTES,
     });
     this.consumer = consumer;
+    this.committer = new OffsetCommitter(
+      this.options.commitIntervalMs ?? DEFAULT_COMMIT_INTERVAL_MS,
+      (error) =>
+        this.log.warn({
+          msg: `offset commit failed (retried; handled messages it leaves uncommitted are skipped by the inbox if redelivered): ${describeError(error)}`,
+        }),
+    );
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       this.crashedFatally = false;
@@ -273,7 +287,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: true });
     await consumer.run({
-      // Offsets are committed by commitSoon: once for all the batches of a fetch, not once per batch.
+      // Offsets are committed by commitSoon: in the background, at most once per commit interval.
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrency,
@@ -341,18 +355,13 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
   }
 
   /**
-   * Commits every offset resolved so far, in one request for all the batches that ask in the same turn
-   * (kafkajs would send one per batch, most of them the same offsets again). A request already on its way
-   * does not cover offsets resolved after it left, so a later caller starts the next one.
+   * Has the offsets resolved so far committed: in the background within the commit interval, or now, before
+   * the batch returns, when the consumer is stopping (it leaves the group once this batch is done).
    */
-  private commitSoon(payload: EachBatchPayload): Promise<void> {
-    if (!this.nextCommit)
-      this.nextCommit = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        this.nextCommit = undefined;
-        const offsets = payload.uncommittedOffsets();
-        if (offsets.topics.length) await payload.commitOffsetsIfNecessary(offsets);
-      });
-    return this.nextCommit;
+  private async commitSoon(payload: EachBatchPayload): Promise<void> {
+    if (!this.committer) return;
+    if (this.stopping) await this.committer.commitNow(payload);
+    else this.committer.request(payload);
   }
 
   /**
@@ -713,7 +722,10 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const consumer = this.consumer;
     this.consumer = undefined;
     if (consumer) {
+      // What idle batches resolved and left to the timer; a batch still running commits its own (stopping).
+      await this.committer?.commitNow();
       await consumer.stop();
+      this.committer?.close();
       await consumer.disconnect();
     }
     consumerUp.set(0);

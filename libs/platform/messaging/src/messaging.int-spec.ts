@@ -125,6 +125,37 @@ describe('messaging on the real broker and database', () => {
       ).toBe(true);
     });
 
+    it('commits the handled offsets in the background: the group has no lag once it goes idle', async () => {
+      const { groupId } = names;
+      // The stream of the test before has been handled; its offsets were committed by the trailing commit
+      // of the committer (no batch waits for one), within the commit interval of going idle.
+      await waitFor(
+        'the group lag to reach 0',
+        async () => (await probe.lag(groupId, names.input.name)) === 0,
+        {
+          timeoutMs: 10000,
+        },
+      );
+      const before = await probe.count(names.input.name);
+      await probe.produce(
+        names.input.name,
+        Array.from({ length: 12 }, (_, i) => envelope(names.input.name, `lag-${i % 3}`, { n: 700 + i })),
+      );
+      expect(await probe.lag(groupId, names.input.name)).toBeGreaterThan(0);
+      await waitFor('the 12 new events handled', async () => {
+        const r = await handledRows(ds, names.schema);
+        return r.filter((x) => x.n >= 700 && x.n < 712).length === 12;
+      });
+      await waitFor(
+        'the group lag back to 0',
+        async () => (await probe.lag(groupId, names.input.name)) === 0,
+        {
+          timeoutMs: 10000,
+        },
+      );
+      expect(await probe.count(names.input.name)).toBe(before + 12);
+    });
+
     it('dead-letters poison messages with the reason while the next message on the same partition is handled', async () => {
       const key = 'poison-key';
       const bad: RawMessage[] = [
@@ -359,6 +390,8 @@ describe('messaging on the real broker and database', () => {
       expect(rows).toHaveLength(total);
       expect(new Set(rows.map((r) => r.n)).size).toBe(total);
       expect(handledBeforeRestart).toBeLessThan(total);
+      // A graceful stop commits what it handled before leaving the group: nothing comes back to the next one.
+      expect(second.output()).not.toContain('duplicate event');
       await waitFor('every outbox event published', async () => {
         const [{ pending }] = await ds.query(
           `SELECT count(*)::int AS pending FROM "${names.schema}"."outbox" WHERE published_at IS NULL`,
