@@ -59,14 +59,13 @@ export class HttpGroupCommit {
   }
 
   private async write(group: Waiting[]): Promise<void> {
+    const submissions = group.map((w) => ({ raw: w.raw, key: null, traceparent: w.traceparent }));
     try {
-      const outcomes = await this.dataSource.transaction((manager) =>
-        this.batch.submitMany(
-          manager,
-          group.map((w) => ({ raw: w.raw, key: null, traceparent: w.traceparent })),
-          'http',
-        ),
-      );
+      // Two statements and no transaction when every submission is new and valid (or a plain duplicate);
+      // otherwise the group goes through the one-by-one path where needed, in one transaction.
+      const outcomes =
+        (await this.batch.submitAtomic(this.dataSource.manager, submissions, 'http')) ??
+        (await this.dataSource.transaction((manager) => this.batch.submitMany(manager, submissions, 'http')));
       group.forEach((w, i) => w.resolve(outcomes[i]));
     } catch (error) {
       if (failureKind(error) === 'infrastructure') {

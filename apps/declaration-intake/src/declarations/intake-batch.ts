@@ -65,73 +65,116 @@ export class IntakeBatch {
       if (pending.length) await this.writer.write(manager, pending, receivedAt, channel);
       pending = [];
     };
-    const oneByOne = async (s: Submission) => {
-      await flush();
-      const outcome = await this.intake.submit(manager, s.raw, channel, s.key);
-      outcomes.push(outcome);
-      if (outcome.kind === 'accepted') {
-        const d = outcome.declaration;
-        known.set(`${d.declarantCode}\u0000${d.localRef}`, d);
-      }
-    };
     for (const [i, s] of submissions.entries()) {
-      const key = keys[i];
-      // validateDeclaration runs the hostile-input guard first, so nothing recursive sees a hostile body.
-      const fast = key ? validateDeclaration(s.raw) : undefined;
-      if (!key || !fast?.ok) {
-        await oneByOne(s);
-        continue;
-      }
-      const hash = payloadHash(s.raw);
-      const seen = known.get(`${key.declarantCode}\u0000${key.localRef}`);
-      if (seen) {
-        if (seen.payloadHash === hash) {
-          outcomes.push({ kind: 'duplicate', declaration: seen }); // the same declaration again
-          continue;
+      const planned = this.plan(s, keys[i], known, receivedAt, channel);
+      if (planned.kind === 'slow') {
+        await flush();
+        const outcome = await this.intake.submit(manager, s.raw, channel, s.key);
+        outcomes.push(outcome);
+        if (outcome.kind === 'accepted') {
+          const d = outcome.declaration;
+          known.set(`${d.declarantCode}\u0000${d.localRef}`, d);
         }
-        await oneByOne(s); // a conflict: the usual refusal
         continue;
       }
-      const id = randomUUID();
-      const trace = traceFromParent(s.traceparent, id);
-      let event: Accepted['event'];
-      try {
-        event = runWithTrace(trace, () =>
-          this.outbox.prepare(Topics.DeclarationAcceptedV1, {
-            subject: id,
-            data: {
-              ...fast.declaration,
-              declarationId: id,
-              receivedAt: receivedAt.toISOString(),
-              paperless: true,
-            },
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof EventTooLargeError)) throw error;
-        await oneByOne(s); // refused as too large there
-        continue;
-      }
-      const accepted: Accepted = { id, d: fast.declaration, hash, traceParent: toTraceparent(trace), event };
-      pending.push(accepted);
-      const row = declarationRow({
-        id,
-        declarantCode: key.declarantCode,
-        localRef: key.localRef,
-        payloadHash: hash,
-        status: 'AWAITING_DECISIONS',
-        channel,
-        receivedAt,
-        departureDate: fast.declaration.departureDate,
-        payload: fast.declaration,
-        decisionDueAt: new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS),
-        traceParent: accepted.traceParent,
-      });
-      outcomes.push({ kind: 'accepted', declaration: row });
-      known.set(`${key.declarantCode}\u0000${key.localRef}`, row);
+      if (planned.kind === 'accepted') pending.push(planned.accepted);
+      outcomes.push(planned.outcome);
     }
     await flush();
     return outcomes;
+  }
+
+  /**
+   * The HTTP door's group commit when every submission is new and valid, or the same as a stored one:
+   * no transaction, two statements (the lookup, then one statement that writes every table and the outbox,
+   * atomic on its own). Returns undefined, having written nothing, when a submission needs the
+   * one-by-one path (a rejection, a conflict, an event too large): the caller then uses submitMany in a
+   * transaction. A declaration stored by someone else between the two statements fails the write on the
+   * unique index, which the caller handles like any failed group.
+   */
+  async submitAtomic(
+    manager: EntityManager,
+    submissions: readonly Submission[],
+    channel: 'http' | 'kafka',
+  ): Promise<SubmitOutcome[] | undefined> {
+    const receivedAt = new Date();
+    const keys = submissions.map((s) => submissionKey(s.raw));
+    if (keys.some((k) => !k)) return undefined;
+    const known = await this.existing(manager, keys);
+    const outcomes: SubmitOutcome[] = [];
+    const pending: Accepted[] = [];
+    for (const [i, s] of submissions.entries()) {
+      const planned = this.plan(s, keys[i], known, receivedAt, channel);
+      if (planned.kind === 'slow') return undefined;
+      if (planned.kind === 'accepted') pending.push(planned.accepted);
+      outcomes.push(planned.outcome);
+    }
+    if (pending.length) await this.writer.write(manager, pending, receivedAt, channel);
+    return outcomes;
+  }
+
+  /**
+   * What a submission comes to without touching the database: accepted (its rows and event prepared), a
+   * duplicate of a declaration in `known`, or 'slow' (invalid, a conflict, too large: the one-by-one path
+   * decides). An accepted one joins `known`, so a later copy in the same group is its duplicate.
+   */
+  private plan(
+    s: Submission,
+    key: ReturnType<typeof submissionKey>,
+    known: Map<string, DeclarationEntity>,
+    receivedAt: Date,
+    channel: 'http' | 'kafka',
+  ):
+    | { kind: 'slow' }
+    | { kind: 'duplicate'; outcome: SubmitOutcome }
+    | { kind: 'accepted'; outcome: SubmitOutcome; accepted: Accepted } {
+    // validateDeclaration runs the hostile-input guard first, so nothing recursive sees a hostile body.
+    const fast = key ? validateDeclaration(s.raw) : undefined;
+    if (!key || !fast?.ok) return { kind: 'slow' };
+    const hash = payloadHash(s.raw);
+    const knownKey = `${key.declarantCode}\u0000${key.localRef}`;
+    const seen = known.get(knownKey);
+    if (seen) {
+      // The same declaration again is answered as a duplicate; a different one under its key is a conflict.
+      if (seen.payloadHash === hash)
+        return { kind: 'duplicate', outcome: { kind: 'duplicate', declaration: seen } };
+      return { kind: 'slow' };
+    }
+    const id = randomUUID();
+    const trace = traceFromParent(s.traceparent, id);
+    let event: Accepted['event'];
+    try {
+      event = runWithTrace(trace, () =>
+        this.outbox.prepare(Topics.DeclarationAcceptedV1, {
+          subject: id,
+          data: {
+            ...fast.declaration,
+            declarationId: id,
+            receivedAt: receivedAt.toISOString(),
+            paperless: true,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof EventTooLargeError)) throw error;
+      return { kind: 'slow' }; // refused as too large there
+    }
+    const accepted: Accepted = { id, d: fast.declaration, hash, traceParent: toTraceparent(trace), event };
+    const row = declarationRow({
+      id,
+      declarantCode: key.declarantCode,
+      localRef: key.localRef,
+      payloadHash: hash,
+      status: 'AWAITING_DECISIONS',
+      channel,
+      receivedAt,
+      departureDate: fast.declaration.departureDate,
+      payload: fast.declaration,
+      decisionDueAt: new Date(receivedAt.getTime() + this.config.DECISION_TIMEOUT_MS),
+      traceParent: accepted.traceParent,
+    });
+    known.set(knownKey, row);
+    return { kind: 'accepted', outcome: { kind: 'accepted', declaration: row }, accepted };
   }
 
   /** The stored (not rejected) declarations under these keys (raw SQL: this is the accept path). */
