@@ -10,6 +10,25 @@ const levelName: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 };
 
 /**
+ * kafkajs 2.2.4 arms its request queue's throttle check with `throttledUntil - Date.now()`, a large negative
+ * delay when the connection was never throttled (network/requestQueue `scheduleCheckPendingRequests`).
+ * Node 20 ran such a timer after 1 ms silently; Node 24 does the same but prints a TimeoutNegativeWarning
+ * to stderr, which tells an operator nothing. Only that warning is dropped; every other one is printed by
+ * Node's own handler as before.
+ */
+export function dropKafkajsTimerWarning(): void {
+  if (warningPrinters) return;
+  const printers = process.listeners('warning');
+  warningPrinters = printers;
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const print of printers) print(warning);
+  });
+}
+let warningPrinters: Array<(warning: Error) => void> | undefined;
+
+/**
  * The service's one Kafka client and its idempotent producer (acks=all, one request in flight, so order
  * per partition survives retries). Shared by the relay, the dead-letter path and direct publishing.
  */
@@ -20,6 +39,7 @@ export class KafkaClient implements OnApplicationShutdown {
   private readonly logger = new Logger('Kafka');
 
   constructor(@Inject(MESSAGING_OPTIONS) readonly options: MessagingOptions) {
+    dropKafkajsTimerWarning();
     const logger = this.logger;
     this.kafka = new Kafka({
       clientId: options.service,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Admin, ConfigResourceTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { headersToStrings, type StringHeaders } from './headers';
+import { dropKafkajsTimerWarning } from './kafka-client';
 
 export interface RawMessage {
   key?: string | null;
@@ -26,6 +27,7 @@ export class KafkaProbe {
   private producer?: Producer;
 
   constructor(brokers: string[], clientId = 'cic-probe') {
+    dropKafkajsTimerWarning();
     this.kafka = new Kafka({ clientId, brokers, logLevel: logLevel.ERROR });
   }
 
