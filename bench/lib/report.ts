@@ -1,6 +1,6 @@
 // Results of a run: the whole record as JSON, a markdown summary, a chart, and latest.md.
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { renderChart, type Series } from './chart';
 import type { Environment } from './environment';
@@ -328,8 +328,9 @@ function markdown(report: BenchReport, base: string): string {
 }
 
 /** In the repository's Prettier style, so results can be committed and `npm run format:check` stays green. */
+/** Formatted with the repository's prettier settings wherever it is written (BENCH_RESULTS_DIR may be outside). */
 async function pretty(text: string, file: string): Promise<string> {
-  const options = (await resolveConfig(file)) ?? {};
+  const options = (await resolveConfig(join(__dirname, '../results', basename(file)))) ?? {};
   return format(text, { ...options, filepath: file });
 }
 
