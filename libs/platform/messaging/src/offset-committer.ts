@@ -27,6 +27,10 @@ export class OffsetCommitter {
   /** Offsets were resolved through `payload`: commit them within `intervalMs`. */
   request(payload: CommitSource): void {
     this.source = payload;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer || this.closed) return;
     const wait = Math.max(0, this.lastAt + this.intervalMs - Date.now());
     this.timer = setTimeout(() => void this.commitNow(), wait);
@@ -44,6 +48,7 @@ export class OffsetCommitter {
     while (this.inFlight) await this.inFlight;
     const source = this.source;
     if (!source) return;
+    let failed = false;
     const run = (async () => {
       try {
         const offsets = source.uncommittedOffsets();
@@ -51,11 +56,12 @@ export class OffsetCommitter {
       } catch (error) {
         // A rebalance or a broker hiccup: try again after the interval (the offsets are still resolved;
         // after a rebalance there is nothing left to commit and the next owner starts from the last commit).
+        // The newest payload is kept: any of them reaches the same group's resolved offsets.
         this.onError(error);
-        this.lastAt = Date.now();
-        this.request(source);
+        failed = true;
       } finally {
         this.lastAt = Date.now();
+        if (failed) this.schedule();
       }
     })();
     this.inFlight = run;
