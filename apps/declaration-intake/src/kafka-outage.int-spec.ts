@@ -1,6 +1,7 @@
 // declaration-intake through a 30 s Kafka outage on a broker of its own (the real Apache Kafka, started
 // by scripts/infra/kafka.sh on free ports, killed with SIGKILL mid-stream and started again on the same
-// data): nothing lost, nothing done twice, and it recovers by itself.
+// data): nothing lost, nothing done twice, and it recovers by itself. IT_KEEP=1 keeps the broker's state
+// and logs (the path is in the temporary directory, cic-kafka-outage-*).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -90,7 +91,7 @@ class PrivateBroker {
       env: { ...process.env, CIC_STATE_DIR: this.stateDir, KAFKA_PORT: String(this.port) },
       timeout: 60_000,
     }).catch(() => undefined);
-    rmSync(this.stateDir, { recursive: true, force: true });
+    if (!process.env['IT_KEEP']) rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
 
@@ -232,6 +233,15 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
     await probe.connect();
   } else broker.thaw();
   const restartedAt = Date.now();
+  // When the relay's first publish after the return shows (the backlog it left shrinking).
+  const relayBack = waitFor(
+    'the relay publishing again',
+    async () => (await outboxPending()) < pendingAtRestart,
+    {
+      timeoutMs: 120_000,
+      intervalMs: 50,
+    },
+  ).then(() => Date.now() - restartedAt);
 
   expect(answers.every((s) => s === 202)).toBe(true);
   expect(read.status).toBe(200);
@@ -248,6 +258,7 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
     { timeoutMs: 120_000 },
   );
   const storedAllMs = Date.now() - restartedAt;
+  const relayBackMs = await relayBack;
   expect(new Set(all.map((r) => r.local_ref)).size).toBe(all.length);
   expect(all.every((r) => r.status === 'AWAITING_DECISIONS')).toBe(true);
   await waitFor('the outbox drained', async () => (await outboxPending()) === 0, { timeoutMs: 120_000 });
@@ -284,7 +295,7 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
   process.stdout.write(
     `[kafka-outage] broker ${kind === 'killed' ? 'SIGKILLed' : 'SIGSTOPped'} with ${storedAtKill}/${viaKafka.length} of a Kafka burst stored; ` +
       `${viaHttp.length} HTTP submissions during 30 s down all 202; readiness during the outage ${health.map((s) => s.ready).join(',')}; ` +
-      `outbox ${pendingAtRestart} pending at restart; all ${all.length} stored ${storedAllMs} ms after the broker was back; ` +
+      `outbox ${pendingAtRestart} pending at restart, publishing again ${relayBackMs} ms after the broker was back; all ${all.length} stored ${storedAllMs} ms after the broker was back; ` +
       `accepted ${accepted.copies} messages for ${accepted.ids.size} declarations, clearance ${clearance.copies} for ${clearance.ids.size}; ` +
       `inbox duplicates ${handled.slice(handledBefore).filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
   );

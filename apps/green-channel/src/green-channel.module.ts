@@ -45,6 +45,7 @@ function messagingOptions(config: GreenChannelConfig, role: 'api' | 'worker'): M
     partitionsConcurrency: config.KAFKA_PARTITIONS_CONCURRENCY,
     commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     consume: role === 'api',

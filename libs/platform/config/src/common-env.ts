@@ -52,6 +52,12 @@ export const platformEnv = z.object({
   KAFKA_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
   /** Resolved offsets are committed in the background at most this often (the inbox skips redeliveries). */
   KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(200),
+  /**
+   * Consumer group session timeout. A member that stops heartbeating (a killed instance, or the member a
+   * restarted broker still remembers after the client rejoined under a new id) holds its partitions this
+   * long. Heartbeats continue every 2 s during long batches.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(10000),
   /** A fetch returns after this long or once KAFKA_FETCH_MIN_BYTES are there: larger batches under load. */
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10000).default(20),
   KAFKA_FETCH_MIN_BYTES: z.coerce

@@ -87,6 +87,7 @@ const BATCH_TIME_BUDGET_MS = 1000;
 export const DEFAULT_COMMIT_INTERVAL_MS = 200;
 export const DEFAULT_FETCH_MAX_WAIT_MS = 20;
 export const DEFAULT_FETCH_MIN_BYTES = 64 * 1024;
+export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 /** Messages handled in one shared transaction at most (the fast path). */
 const GROUP_MAX = 200;
@@ -248,7 +249,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
     const consumer = this.client.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       minBytes: this.options.fetchMinBytes ?? DEFAULT_FETCH_MIN_BYTES,

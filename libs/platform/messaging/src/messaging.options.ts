@@ -31,7 +31,11 @@ export interface MessagingOptions {
   retry: { maxAttempts: number; initialMs: number; maxMs: number; infraMaxMs?: number };
   /** Longest one handler call may take before it counts as failed (infrastructure) and is retried. */
   handlerTimeoutMs?: number;
-  /** Consumer group session timeout; heartbeats continue during long batches. Default 30 s. */
+  /**
+   * Consumer group session timeout; heartbeats continue during long batches. Default 10 s: how long a
+   * vanished member keeps its partitions, which includes the member a broker remembers across its own
+   * restart after the client rejoined under a new id.
+   */
   sessionTimeoutMs?: number;
   /**
    * Resolved offsets are committed in the background at most this often (default 200 ms), not once per
