@@ -1,13 +1,6 @@
 // declaration-intake through a 30 s Kafka outage on a broker of its own (the real Apache Kafka, started
 // by scripts/infra/kafka.sh on free ports, killed with SIGKILL mid-stream and started again on the same
-// data): nothing lost, nothing done twice, and it recovers by itself. IT_KEEP=1 keeps the broker's state
-// and logs (the path is in the temporary directory, cic-kafka-outage-*).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+// data): nothing lost, nothing done twice, and it recovers by itself.
 import { buildEvent, type CloudEvent, type TopicDefinition, Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
@@ -16,7 +9,7 @@ import {
   KafkaTransport,
   type RawMessage,
 } from '@cic/platform-messaging';
-import { waitFor } from '@cic/platform-testing';
+import { PrivateKafka, waitFor } from '@cic/platform-testing';
 import {
   DECLARANT_A,
   declaration,
@@ -25,77 +18,12 @@ import {
   startIntake,
 } from './testing/intake-harness';
 
-const root = join(__dirname, '../../..');
-const run = promisify(execFile);
-
 /** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
 function pace(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** A broker of this test's own, so killing it disturbs nothing else on the machine. */
-class PrivateBroker {
-  readonly stateDir = mkdtempSync(join(tmpdir(), 'cic-kafka-outage-'));
-  port = 0;
-  private controllerPort = 0;
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  async up(): Promise<void> {
-    if (!this.port) [this.port, this.controllerPort] = [await freePort(), await freePort()];
-    await run('bash', [join(root, 'scripts/infra/kafka.sh'), 'up'], {
-      env: {
-        ...process.env,
-        CIC_STATE_DIR: this.stateDir,
-        KAFKA_PORT: String(this.port),
-        KAFKA_CONTROLLER_PORT: String(this.controllerPort),
-        KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m',
-      },
-      timeout: 120_000,
-    });
-  }
-
-  /** SIGKILL: no clean shutdown, connections reset, whatever was in flight is cut. */
-  kill(): void {
-    process.kill(this.pid(), 'SIGKILL');
-  }
-
-  /** SIGSTOP: a hung broker; connections stay open and requests go unanswered until they time out. */
-  freeze(): void {
-    process.kill(this.pid(), 'SIGSTOP');
-  }
-
-  thaw(): void {
-    process.kill(this.pid(), 'SIGCONT');
-  }
-
-  private pid(): number {
-    return Number(readFileSync(join(this.stateDir, 'kafka/kafka.pid'), 'utf8').trim());
-  }
-
-  async down(): Promise<void> {
-    await run('bash', [join(root, 'scripts/infra/kafka.sh'), 'down'], {
-      env: { ...process.env, CIC_STATE_DIR: this.stateDir, KAFKA_PORT: String(this.port) },
-      timeout: 60_000,
-    }).catch(() => undefined);
-    if (!process.env['IT_KEEP']) rmSync(this.stateDir, { recursive: true, force: true });
-  }
-}
-
-const broker = new PrivateBroker();
+const broker = new PrivateKafka();
 let h: IntakeHarness;
 let probe: KafkaProbe;
 const handled: HandledEvent[] = [];

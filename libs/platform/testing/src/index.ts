@@ -1,3 +1,4 @@
 export * from './wait-for';
 export * from './test-env';
 export * from './child-service';
+export * from './private-kafka';
