@@ -49,7 +49,8 @@ export class ProblemFilter implements ExceptionFilter {
       });
     }
     if (failureKind(exception) === 'infrastructure') {
-      // The database or broker is away: nothing is wrong with the request, and nothing was stored.
+      // The database or broker is away: nothing is wrong with the request. Whether it took effect is not
+      // known when the connection went away during the commit, so the answer does not claim either way.
       this.logger.warn({
         msg: `${req.method} ${req.originalUrl} answered 503: a dependency is unavailable (${(exception as Error)?.message})`,
       });
@@ -60,7 +61,7 @@ export class ProblemFilter implements ExceptionFilter {
         status: 503,
         code: 'SERVICE_UNAVAILABLE',
         detail:
-          'A dependency of the service is unavailable; nothing was stored. Retry the same request later.',
+          'A dependency of the service is unavailable and the request may not have taken effect. Retry the same request later.',
       });
     }
     this.logger.error({ msg: `unhandled error on ${req.method} ${req.originalUrl}`, err: exception });
