@@ -2,11 +2,9 @@
 // The unhappy paths of declaration-intake on the real Kafka, PostgreSQL and Redis: hostile input over both
 // doors, oversize declarations, rejections sent many times at once, Redis away, deadlines that continue
 // the submission's trace, and clearance that never releases on doubt.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
 import { KafkaProbe, type RawMessage } from '@cic/platform-messaging';
-import { testInfra, waitFor } from '@cic/platform-testing';
+import { PrivateRedis, testInfra, waitFor } from '@cic/platform-testing';
 import fc from 'fast-check';
 import {
   DECLARANT_A,
@@ -19,49 +17,9 @@ import {
 const infra = testInfra();
 const probe = new KafkaProbe(infra.brokers, 'it-intake-reliability-probe');
 let h: IntakeHarness;
-let redis: ChildProcess | undefined;
-let redisPort = 0;
+const redis = new PrivateRedis();
 let seq = 0;
 const ref = (p: string) => `${p}-${Date.now().toString(36)}-${++seq}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startRedis(): Promise<void> {
-  redis = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  await waitFor('test Redis listening', async () => {
-    const { Socket } = await import('node:net');
-    return new Promise<boolean>((resolve) => {
-      const s = new Socket();
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-      s.connect(redisPort, '127.0.0.1');
-    });
-  });
-}
-
-async function stopRedis(): Promise<void> {
-  const r = redis;
-  redis = undefined;
-  if (!r || r.exitCode !== null) return;
-  const exited = new Promise((resolve) => r.once('exit', resolve));
-  r.kill('SIGKILL');
-  await exited;
-}
 
 async function http(
   method: string,
@@ -123,10 +81,9 @@ async function statusOf(id: string) {
 }
 
 beforeAll(async () => {
-  redisPort = await freePort();
-  await startRedis();
+  await redis.up();
   h = await startIntake({
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: redis.url,
     DECISION_TIMEOUT_MS: '3000',
     TIMEOUT_SWEEP_MS: '200',
     // The smallest broker limit allowed: a declaration can pass the body parser and still make an
@@ -139,7 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await probe.disconnect();
   await h?.close();
-  await stopRedis();
+  await redis.kill();
 });
 
 describe('oversize declarations', () => {
@@ -244,7 +201,7 @@ describe('group commit', () => {
 
 describe('Redis away', () => {
   it('accepts and stores over HTTP and Kafka, answers reads, and still decides every timeout while Redis is down', async () => {
-    await stopRedis();
+    await redis.kill();
     const viaHttp = declaration(ref('noredis-http'));
     const res = await http('POST', '/v1/declarations', h.keys.declarantA, viaHttp);
     expect(res.status).toBe(202);
@@ -269,7 +226,7 @@ describe('Redis away', () => {
       });
       expect(view).toMatchObject({ status: 'DOCUMENT_REVIEW', reasons: [{ code: 'DECISION_TIMEOUT' }] });
     }
-    await startRedis();
+    await redis.up();
   });
 });
 

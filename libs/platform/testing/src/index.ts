@@ -2,3 +2,4 @@ export * from './wait-for';
 export * from './test-env';
 export * from './child-service';
 export * from './private-kafka';
+export * from './private-redis';
