@@ -1,21 +1,21 @@
 // declaration-intake through a 30 s Kafka outage on a broker of its own (the real Apache Kafka, started
 // by scripts/infra/kafka.sh on free ports, killed with SIGKILL mid-stream and started again on the same
 // data): nothing lost, nothing done twice, and it recovers by itself.
-import { buildEvent, type CloudEvent, type TopicDefinition, Topics } from '@cic/contracts';
+import { type CloudEvent, type TopicDefinition, Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
-  type RawMessage,
+  OutboxAdmin,
 } from '@cic/platform-messaging';
 import { PrivateKafka, waitFor } from '@cic/platform-testing';
 import {
-  DECLARANT_A,
   declaration,
   decision,
   type IntakeHarness,
   startIntake,
+  submittedMessage,
 } from './testing/intake-harness';
 
 /** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
@@ -37,16 +37,6 @@ async function http(method: string, path: string, key: string, body?: unknown) {
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, unknown> };
-}
-
-function submitted(localRef: string): RawMessage {
-  const key = `${DECLARANT_A}:${localRef}`;
-  const event = buildEvent(Topics.DeclarationSubmittedV1.name, {
-    subject: key,
-    source: 'urn:cic:it:customs',
-    data: declaration(localRef),
-  });
-  return { key, value: JSON.stringify(event) };
 }
 
 /** For each of `subjects` (declaration ids), the distinct event ids published on `topic`, and how many copies in all. */
@@ -88,10 +78,7 @@ async function storedCount(tag: string): Promise<number> {
 }
 
 async function outboxPending(): Promise<number> {
-  const [{ n }] = await h.ds.query(
-    `SELECT count(*)::int AS n FROM "${h.config.DB_SCHEMA}"."outbox" WHERE published_at IS NULL AND parked_at IS NULL`,
-  );
-  return n as number;
+  return (await h.api.get(OutboxAdmin).backlog()).pending;
 }
 
 beforeAll(async () => {
@@ -124,7 +111,10 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
   const viaKafka = Array.from({ length: 2000 }, (_, i) => `${tag}-k${i}`);
   // In sends of 200 (one record batch per partition must fit the topic's message size limit).
   for (let i = 0; i < viaKafka.length; i += 200)
-    await probe.produce(h.topic(Topics.DeclarationSubmittedV1), viaKafka.slice(i, i + 200).map(submitted));
+    await probe.produce(
+      h.topic(Topics.DeclarationSubmittedV1),
+      viaKafka.slice(i, i + 200).map((ref) => submittedMessage(ref)),
+    );
   await waitFor('some of the burst stored', async () => (await storedCount(tag)) >= 50, {
     timeoutMs: 60_000,
   });

@@ -2,17 +2,17 @@
 // terminated, the way a failover or a restart looks to a client): the HTTP door answers 503 with
 // Retry-After (never 500), liveness holds, Kafka submissions wait in the topic, and once the database is
 // back every submission is stored once, with one accepted event each and nothing dead-lettered.
-import { buildEvent, type CloudEvent, Topics } from '@cic/contracts';
+import { type CloudEvent, Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
-  type RawMessage,
+  OutboxAdmin,
 } from '@cic/platform-messaging';
 import { runId, testInfra, waitFor } from '@cic/platform-testing';
 import { DataSource } from 'typeorm';
-import { DECLARANT_A, declaration, type IntakeHarness, startIntake } from './testing/intake-harness';
+import { declaration, type IntakeHarness, startIntake, submittedMessage } from './testing/intake-harness';
 
 const infra = testInfra();
 const run = runId();
@@ -52,16 +52,6 @@ async function post(localRef: string) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
 }
 
-function submitted(localRef: string): RawMessage {
-  const key = `${DECLARANT_A}:${localRef}`;
-  const event = buildEvent(Topics.DeclarationSubmittedV1.name, {
-    subject: key,
-    source: 'urn:cic:it:customs',
-    data: declaration(localRef),
-  });
-  return { key, value: JSON.stringify(event) };
-}
-
 beforeAll(async () => {
   admin = await new DataSource({ type: 'postgres', url: infra.databaseUrl }).initialize();
   await admin.query(`CREATE ROLE "${role}" LOGIN SUPERUSER`);
@@ -89,7 +79,10 @@ describe('PostgreSQL away for 30 s', () => {
     const outageStart = Date.now();
     let terminated = await terminateRole();
     const viaKafka = Array.from({ length: 300 }, (_, i) => `${tag}-k${i}`);
-    await probe.produce(h.topic(Topics.DeclarationSubmittedV1), viaKafka.map(submitted));
+    await probe.produce(
+      h.topic(Topics.DeclarationSubmittedV1),
+      viaKafka.map((ref) => submittedMessage(ref)),
+    );
 
     const during: Array<{
       at: number;
@@ -161,16 +154,9 @@ describe('PostgreSQL away for 30 s', () => {
     const again = await post(`${tag}-during-${n - 1}`);
     expect([200, 202]).toContain(again.status);
 
-    await waitFor(
-      'the outbox drained',
-      async () => {
-        const [{ c }] = await h.ds.query(
-          `SELECT count(*)::int AS c FROM "${h.config.DB_SCHEMA}"."outbox" WHERE published_at IS NULL AND parked_at IS NULL`,
-        );
-        return c === 0;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await waitFor('the outbox drained', async () => (await h.api.get(OutboxAdmin).backlog()).pending === 0, {
+      timeoutMs: 60_000,
+    });
     const ids = new Set(rows.map((r) => r.id));
     const acceptedIds = new Map<string, Set<string>>();
     for (const m of await probe.readAll(h.topic(Topics.DeclarationAcceptedV1))) {

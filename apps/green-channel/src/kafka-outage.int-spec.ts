@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CloudEvent, type GreenChannelDecided, Topics } from '@cic/contracts';
-import { deadLetterTopic, type HandledEvent, KafkaProbe, KafkaTransport } from '@cic/platform-messaging';
+import {
+  deadLetterTopic,
+  type HandledEvent,
+  KafkaProbe,
+  KafkaTransport,
+  OutboxAdmin,
+} from '@cic/platform-messaging';
 import { PrivateKafka, waitFor } from '@cic/platform-testing';
 import {
   accepted,
@@ -39,10 +45,7 @@ async function lanes(status?: string): Promise<number> {
 }
 
 async function outboxPending(): Promise<number> {
-  const [{ n }] = await h.ds.query(
-    `SELECT count(*)::int AS n FROM "${h.config.DB_SCHEMA}"."outbox" WHERE published_at IS NULL AND parked_at IS NULL`,
-  );
-  return n as number;
+  return (await h.api.get(OutboxAdmin).backlog()).pending;
 }
 
 beforeAll(async () => {

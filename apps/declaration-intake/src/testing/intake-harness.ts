@@ -94,6 +94,17 @@ export async function startIntake(env: Record<string, string> = {}): Promise<Int
   };
 }
 
+/** A declaration submitted on the Kafka door, keyed `<declarant>:<localRef>` as customs systems do. */
+export function submittedMessage(localRef: string, over: Partial<InspectionDeclaration> = {}): RawMessage {
+  const key = `${DECLARANT_A}:${localRef}`;
+  const event = buildEvent(Topics.DeclarationSubmittedV1.name, {
+    subject: key,
+    source: 'urn:cic:it:customs',
+    data: declaration(localRef, over),
+  });
+  return { key, value: JSON.stringify(event) };
+}
+
 /** A green-channel or exemption decision for a declaration, as the deciding service would publish it. */
 export function decision(
   kind: 'green' | 'exemption',
