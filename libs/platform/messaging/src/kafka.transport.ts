@@ -253,6 +253,12 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       minBytes: this.options.fetchMinBytes ?? DEFAULT_FETCH_MIN_BYTES,
+      retry: {
+        retries: 5, // kafkajs's default for consumers
+        // After a crash kafkajs restarts the consumer on a timer; one racing with close() would start a
+        // consumer nobody stops (it kept retrying a broker that was gone, and the process from exiting).
+        restartOnFailure: async () => !this.stopping,
+      },
     });
     this.consumer = consumer;
     this.committer = new OffsetCommitter(
