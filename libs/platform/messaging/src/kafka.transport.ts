@@ -256,7 +256,7 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       retry: {
         retries: 5, // kafkajs's default for consumers
         // After a crash kafkajs restarts the consumer on a timer; one racing with close() would start a
-        // consumer nobody stops (it kept retrying a broker that was gone, and the process from exiting).
+        // consumer nobody stops, retrying a broker that may be gone and keeping the process alive.
         restartOnFailure: async () => !this.stopping,
       },
     });
