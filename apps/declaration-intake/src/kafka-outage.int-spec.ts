@@ -1,15 +1,16 @@
 // declaration-intake through a 30 s Kafka outage on a broker of its own (the real Apache Kafka, started
 // by scripts/infra/kafka.sh on free ports, killed with SIGKILL mid-stream and started again on the same
 // data): nothing lost, nothing done twice, and it recovers by itself.
-import { type CloudEvent, type TopicDefinition, Topics } from '@cic/contracts';
+import { type TopicDefinition, Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
+  eventIdsBySubject,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
   OutboxAdmin,
 } from '@cic/platform-messaging';
-import { PrivateKafka, waitFor } from '@cic/platform-testing';
+import { pace, PrivateKafka, waitFor } from '@cic/platform-testing';
 import {
   declaration,
   decision,
@@ -17,11 +18,6 @@ import {
   startIntake,
   submittedMessage,
 } from './testing/intake-harness';
-
-/** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 const broker = new PrivateKafka();
 let h: IntakeHarness;
@@ -40,26 +36,13 @@ async function http(method: string, path: string, key: string, body?: unknown) {
 }
 
 /** For each of `subjects` (declaration ids), the distinct event ids published on `topic`, and how many copies in all. */
-async function eventIdsBySubject(
-  topic: TopicDefinition,
-  subjects: ReadonlySet<string>,
-): Promise<{ ids: Map<string, Set<string>>; copies: number }> {
-  const ids = new Map<string, Set<string>>();
-  let copies = 0;
+async function published(topic: TopicDefinition, subjects: ReadonlySet<string>) {
   // A broker back from a freeze is fenced by its controller for a moment ("not the leader"): the test's
   // own reader retries that, the way the service's clients do.
   const messages = await waitFor(`${topic.name} readable`, () => probe.readAll(h.topic(topic), 30_000), {
     timeoutMs: 60_000,
   });
-  for (const m of messages) {
-    const event = JSON.parse(m.value!) as CloudEvent<string, unknown>;
-    if (!subjects.has(event.subject)) continue;
-    copies++;
-    const set = ids.get(event.subject) ?? new Set<string>();
-    set.add(event.id);
-    ids.set(event.subject, set);
-  }
-  return { ids, copies };
+  return eventIdsBySubject(messages, subjects);
 }
 
 async function stored(tag: string): Promise<Array<{ id: string; local_ref: string; status: string }>> {
@@ -118,39 +101,38 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
   await waitFor('some of the burst stored', async () => (await storedCount(tag)) >= 50, {
     timeoutMs: 60_000,
   });
-  if (kind === 'killed') broker.kill();
-  else broker.freeze();
-  const outageStart = Date.now();
-  const storedAtKill = await storedCount(tag);
-  if (kind === 'killed') await probe.disconnect().catch(() => undefined);
-
+  let storedAtKill = 0;
+  let pendingAtRestart = 0;
   // The HTTP door does not need the broker: every valid submission is stored and answered 202.
   const viaHttp = Array.from({ length: 60 }, (_, i) => `${tag}-h${i}`);
   const answers: number[] = [];
   let firstId = '';
   const health: Array<{ ready: number; live: number }> = [];
-  for (const [i, localRef] of viaHttp.entries()) {
-    const res = await http('POST', '/v1/declarations', h.keys.declarantA, declaration(localRef));
-    answers.push(res.status);
-    firstId ||= String(res.body['declarationId']);
-    if (i % 6 === 0) {
-      const [ready, live] = await Promise.all([
-        fetch(`${h.url}/health/ready`),
-        fetch(`${h.url}/health/live`),
-      ]);
-      health.push({ ready: ready.status, live: live.status });
-    }
-    await pace(400);
-  }
-  const read = await http('GET', `/v1/declarations/${firstId}`, h.keys.operator);
-  await pace(outageStart + 30_000 - Date.now());
-  const pendingAtRestart = await outboxPending();
-  if (kind === 'killed') {
-    await broker.up();
-    probe = new KafkaProbe([broker.address], 'it-intake-kafka-outage-probe');
-    await probe.connect();
-  } else broker.thaw();
-  const restartedAt = Date.now();
+  let read = { status: 0 };
+  const { backAt: restartedAt } = await broker.outage(30_000, {
+    kind,
+    clients: [probe],
+    during: async () => {
+      storedAtKill = await storedCount(tag);
+      for (const [i, localRef] of viaHttp.entries()) {
+        const res = await http('POST', '/v1/declarations', h.keys.declarantA, declaration(localRef));
+        answers.push(res.status);
+        firstId ||= String(res.body['declarationId']);
+        if (i % 6 === 0) {
+          const [ready, live] = await Promise.all([
+            fetch(`${h.url}/health/ready`),
+            fetch(`${h.url}/health/live`),
+          ]);
+          health.push({ ready: ready.status, live: live.status });
+        }
+        await pace(400);
+      }
+      read = await http('GET', `/v1/declarations/${firstId}`, h.keys.operator);
+    },
+    atEnd: async () => {
+      pendingAtRestart = await outboxPending();
+    },
+  });
   // When the relay's first publish after the return shows (the backlog it left shrinking).
   const relayBack = waitFor(
     'the relay publishing again',
@@ -180,7 +162,7 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
   expect(new Set(all.map((r) => r.local_ref)).size).toBe(all.length);
   expect(all.every((r) => r.status === 'AWAITING_DECISIONS')).toBe(true);
   await waitFor('the outbox drained', async () => (await outboxPending()) === 0, { timeoutMs: 120_000 });
-  const accepted = await eventIdsBySubject(Topics.DeclarationAcceptedV1, new Set(all.map((r) => r.id)));
+  const accepted = await published(Topics.DeclarationAcceptedV1, new Set(all.map((r) => r.id)));
   for (const row of all) expect([row.local_ref, accepted.ids.get(row.id)?.size]).toEqual([row.local_ref, 1]);
 
   // The consumer is back in its group and the decision topics flow: each declaration decided once.
@@ -202,7 +184,7 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
     { timeoutMs: 120_000 },
   );
   await waitFor('the outbox drained', async () => (await outboxPending()) === 0, { timeoutMs: 60_000 });
-  const clearance = await eventIdsBySubject(Topics.ClearanceDecidedV1, new Set(ids));
+  const clearance = await published(Topics.ClearanceDecidedV1, new Set(ids));
   for (const id of ids) expect([id, clearance.ids.get(id)?.size]).toEqual([id, 1]);
 
   expect(handled.slice(handledBefore).filter((e) => e.outcome === 'dead_lettered')).toHaveLength(0);

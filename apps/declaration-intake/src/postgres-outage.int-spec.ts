@@ -10,7 +10,7 @@ import {
   KafkaTransport,
   OutboxAdmin,
 } from '@cic/platform-messaging';
-import { runId, testInfra, waitFor } from '@cic/platform-testing';
+import { pace, runId, testInfra, waitFor } from '@cic/platform-testing';
 import { DataSource } from 'typeorm';
 import { declaration, type IntakeHarness, startIntake, submittedMessage } from './testing/intake-harness';
 
@@ -28,11 +28,6 @@ const probe = new KafkaProbe(infra.brokers, 'it-intake-pg-outage-probe');
 let admin: DataSource;
 let h: IntakeHarness;
 const handled: HandledEvent[] = [];
-
-/** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function terminateRole(): Promise<number> {
   const rows: Array<{ killed: boolean }> = await admin.query(

@@ -6,15 +6,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CloudEvent, type GreenChannelDecided, Topics } from '@cic/contracts';
+import { Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
+  eventIdsBySubject,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
   OutboxAdmin,
 } from '@cic/platform-messaging';
-import { PrivateKafka, waitFor } from '@cic/platform-testing';
+import { pace, PrivateKafka, waitFor } from '@cic/platform-testing';
 import {
   accepted,
   acceptedMessage,
@@ -30,11 +31,6 @@ const docs = mkdtempSync(join(tmpdir(), 'gc-outage-docs-'));
 let h: GreenChannelHarness;
 let probe: KafkaProbe;
 const handled: HandledEvent[] = [];
-
-/** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function lanes(status?: string): Promise<number> {
   const [{ n }] = await h.ds.query(
@@ -87,7 +83,6 @@ describe('Kafka away for 30 s', () => {
           : {}),
       }),
     );
-    const ids = new Set(burst.map((d) => d.declarationId));
     for (let i = 0; i < burst.length; i += 250)
       await probe.produce(
         h.topic(Topics.DeclarationAcceptedV1),
@@ -96,20 +91,22 @@ describe('Kafka away for 30 s', () => {
     await waitFor('some of the burst decided', async () => (await lanes('DECIDED')) >= 50, {
       timeoutMs: 60_000,
     });
-    broker.kill();
-    const outageStart = Date.now();
-    const atKill = { seen: await lanes(), decided: await lanes('DECIDED') };
-    await probe.disconnect().catch(() => undefined);
+    let atKill = { seen: 0, decided: 0 };
+    let atRestart = { seen: 0, decided: 0, outbox: 0 };
     const health: number[] = [];
-    while (Date.now() < outageStart + 30_000) {
-      health.push((await fetch(`${h.url}/health/live`)).status);
-      await pace(3000);
-    }
-    const atRestart = { seen: await lanes(), decided: await lanes('DECIDED'), outbox: await outboxPending() };
-    await broker.up();
-    const backAt = Date.now();
-    probe = new KafkaProbe([broker.address], 'it-gc-kafka-outage-probe');
-    await probe.connect();
+    const { backAt } = await broker.outage(30_000, {
+      clients: [probe],
+      during: async () => {
+        atKill = { seen: await lanes(), decided: await lanes('DECIDED') };
+        for (let i = 0; i < 9; i++) {
+          health.push((await fetch(`${h.url}/health/live`)).status);
+          await pace(3000);
+        }
+      },
+      atEnd: async () => {
+        atRestart = { seen: await lanes(), decided: await lanes('DECIDED'), outbox: await outboxPending() };
+      },
+    });
 
     await waitFor(
       'every declaration of the burst decided',
@@ -120,18 +117,13 @@ describe('Kafka away for 30 s', () => {
     );
     const decidedAllMs = Date.now() - backAt;
     await waitFor('the outbox drained', async () => (await outboxPending()) === 0, { timeoutMs: 60_000 });
-    const messages = await waitFor('the decisions readable', () =>
-      probe.readAll(h.topic(Topics.GreenChannelDecidedV1), 30_000),
+    const decided = eventIdsBySubject(
+      await waitFor('the decisions readable', () =>
+        probe.readAll(h.topic(Topics.GreenChannelDecidedV1), 30_000),
+      ),
     );
-    const eventIds = new Map<string, Set<string>>();
-    for (const m of messages) {
-      const e = JSON.parse(m.value!) as CloudEvent<string, GreenChannelDecided>;
-      const set = eventIds.get(e.subject) ?? new Set<string>();
-      set.add(e.id);
-      eventIds.set(e.subject, set);
-    }
     expect(await lanes()).toBe(burst.length);
-    expect([...ids].filter((id) => eventIds.get(id)?.size !== 1)).toEqual([]);
+    expect(burst.filter((d) => decided.ids.get(d.declarationId)?.size !== 1)).toEqual([]);
     expect(health.every((s) => s === 200)).toBe(true);
     expect(handled.filter((e) => e.outcome === 'dead_lettered')).toHaveLength(0);
     expect(await probe.count(deadLetterTopic(h.config.KAFKA_GROUP_ID))).toBe(0);
@@ -144,7 +136,7 @@ describe('Kafka away for 30 s', () => {
       `[kafka-outage] green-channel: broker SIGKILLed with ${atKill.seen}/${burst.length} declarations taken, ${atKill.decided} decided; ` +
         `during 30 s down the service went on to ${atRestart.seen} taken, ${atRestart.decided} decided, ${atRestart.outbox} decisions waiting in the outbox; ` +
         `all ${burst.length} decided (${byWorker} by the worker's checks) ${decidedAllMs} ms after the broker was back; ` +
-        `${messages.length} decision messages for ${eventIds.size} declarations; inbox duplicates ${handled.filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
+        `${decided.copies} decision messages for ${decided.ids.size} declarations; inbox duplicates ${handled.filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
     );
   });
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type CloudEvent, type GreenChannelDecided, Topics } from '@cic/contracts';
 import { KafkaProbe } from '@cic/platform-messaging';
-import { PrivateRedis, testInfra, waitFor } from '@cic/platform-testing';
+import { pace, PrivateRedis, testInfra, waitFor } from '@cic/platform-testing';
 import {
   accepted,
   acceptedMessage,
@@ -25,11 +25,6 @@ let h: GreenChannelHarness;
 let server: Server;
 let docUrl = '';
 let served = 0;
-
-/** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function count(where: string): Promise<number> {
   const [{ n }] = await h.ds.query(

@@ -5,6 +5,7 @@
 import { type OriginDecided, Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
+  eventIdsBySubject,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
@@ -23,11 +24,6 @@ const broker = new PrivateKafka();
 let h: OriginHarness;
 let probe: KafkaProbe;
 const handled: HandledEvent[] = [];
-
-/** Pacing of the scenario (a 30 s outage); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 async function applications(): Promise<number> {
   const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM "${h.config.DB_SCHEMA}"."applications"`);
@@ -78,39 +74,37 @@ describe('Kafka away for 30 s', () => {
     await waitFor('some of the burst decided', async () => (await applications()) >= 30, {
       timeoutMs: 60_000,
     });
-    broker.kill();
-    const outageStart = Date.now();
-    const atKill = { decided: await applications(), pdfsDone: await pdfs('DONE') };
-    await probe.disconnect().catch(() => undefined);
-    await pace(outageStart + 30_000 - Date.now());
-    const atRestart = {
-      decided: await applications(),
-      pdfsDone: await pdfs('DONE'),
-      outbox: (await h.api.get(OutboxAdmin).backlog()).pending,
-    };
-    await broker.up();
-    const backAt = Date.now();
-    probe = new KafkaProbe([broker.address], 'it-or-kafka-outage-probe');
-    await probe.connect();
+    let atKill = { decided: 0, pdfsDone: 0 };
+    let atRestart = { decided: 0, pdfsDone: 0, outbox: 0 };
+    const { backAt } = await broker.outage(30_000, {
+      clients: [probe],
+      during: async () => {
+        atKill = { decided: await applications(), pdfsDone: await pdfs('DONE') };
+      },
+      atEnd: async () => {
+        atRestart = {
+          decided: await applications(),
+          pdfsDone: await pdfs('DONE'),
+          outbox: (await h.api.get(OutboxAdmin).backlog()).pending,
+        };
+      },
+    });
 
     await waitFor(
       'every declaration of the burst decided',
       async () => (await applications()) === burst.length,
-      {
-        timeoutMs: 120_000,
-      },
+      { timeoutMs: 120_000 },
     );
     const decidedAllMs = Date.now() - backAt;
     await waitFor('the outbox drained', async () => (await h.api.get(OutboxAdmin).backlog()).pending === 0, {
       timeoutMs: 60_000,
     });
-    const events = parseEvents<OriginDecided>(
-      await waitFor('the decisions readable', () => probe.readAll(h.topic(Topics.OriginDecidedV1), 30_000)),
+    const messages = await waitFor('the decisions readable', () =>
+      probe.readAll(h.topic(Topics.OriginDecidedV1), 30_000),
     );
-    const byDeclaration = new Map<string, Set<string>>();
-    for (const e of events)
-      byDeclaration.set(e.subject, (byDeclaration.get(e.subject) ?? new Set()).add(e.id));
-    expect(burst.filter((d) => byDeclaration.get(d.declarationId)?.size !== 1)).toEqual([]);
+    const events = parseEvents<OriginDecided>(messages);
+    const decided = eventIdsBySubject(messages);
+    expect(burst.filter((d) => decided.ids.get(d.declarationId)?.size !== 1)).toEqual([]);
 
     const certificates: Array<{ declaration_id: string; n: number }> = await h.ds.query(
       `SELECT declaration_id, count(*)::int AS n FROM "${h.config.DB_SCHEMA}"."certificates" GROUP BY declaration_id`,
@@ -131,7 +125,7 @@ describe('Kafka away for 30 s', () => {
       `[kafka-outage] origin-certificate: broker SIGKILLed with ${atKill.decided}/${burst.length} decided, ${atKill.pdfsDone} PDFs rendered; ` +
         `at restart ${atRestart.decided} decided, ${atRestart.pdfsDone} PDFs rendered (the worker went on), ${atRestart.outbox} events waiting in the outbox; ` +
         `all ${burst.length} decided ${decidedAllMs} ms after the broker was back: ${issued.size} ISSUED with ${new Set(numbers).size} distinct numbers, ` +
-        `${burst.length - issued.size} REFUSED; ${events.length} decision messages; inbox duplicates ${handled.filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
+        `${burst.length - issued.size} REFUSED; ${decided.copies} decision messages; inbox duplicates ${handled.filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
     );
   });
 });

@@ -18,6 +18,38 @@ export interface ReadMessage {
 }
 
 /**
+ * The distinct event ids (CloudEvent `id`) among `messages` for each subject, and how many messages that
+ * took in all: a subject with one id in several copies was published more than once, a subject with
+ * several ids was decided more than once. Only `subjects` when given; messages that are not events are
+ * not counted.
+ */
+export function eventIdsBySubject(
+  messages: ReadonlyArray<{ value: string | null }>,
+  subjects?: ReadonlySet<string>,
+): { ids: Map<string, Set<string>>; copies: number } {
+  const ids = new Map<string, Set<string>>();
+  let copies = 0;
+  for (const m of messages) {
+    const event = parseObject(m.value);
+    if (typeof event?.subject !== 'string' || typeof event.id !== 'string') continue;
+    if (subjects && !subjects.has(event.subject)) continue;
+    copies++;
+    const set = ids.get(event.subject) ?? new Set<string>();
+    set.add(event.id);
+    ids.set(event.subject, set);
+  }
+  return { ids, copies };
+}
+
+function parseObject(value: string | null): { id?: unknown; subject?: unknown } | null {
+  try {
+    return JSON.parse(value ?? 'null') as { id?: unknown; subject?: unknown } | null;
+  } catch {
+    return null; // not an event (a malformed message a test put there): not counted
+  }
+}
+
+/**
  * Raw access to topics outside any consumer group: produce exact bytes (including malformed ones) and
  * read a topic from the start to its current end. For tests, tools and the operator console.
  */

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildEvent, defineTopic } from '@cic/contracts';
 import { metricsRegistry } from '@cic/platform-observability';
-import { runId, testInfra, waitFor } from '@cic/platform-testing';
+import { pace, runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
 import {
   type Admin,
@@ -42,11 +42,6 @@ const SOURCE = 'urn:cic:it';
 
 function report(line: string): void {
   process.stdout.write(`[reliability] ${line}\n`);
-}
-
-/** Pacing of a scenario (an outage of 30 s, a message every 300 ms); never used to wait for an outcome. */
-function pace(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 function percentile(values: number[], p: number): number {

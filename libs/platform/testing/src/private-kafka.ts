@@ -4,9 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, REPO_ROOT } from './child-service';
+import { pace } from './wait-for';
 
 const run = promisify(execFile);
 const KAFKA_SH = join(REPO_ROOT, 'scripts/infra/kafka.sh');
+
+/** A client of the broker that an outage cuts off: disconnected when it starts, connected again after. */
+export interface BrokerClient {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface OutageOptions {
+  /** SIGKILL (connections reset, restarted on the same data) or SIGSTOP (hung, then resumed). */
+  kind?: 'killed' | 'frozen';
+  /** Runs as soon as the broker is gone; the outage lasts at least `forMs` whatever it takes. */
+  during?: () => Promise<void>;
+  /** Runs at the end of the outage, just before the broker comes back (a snapshot of what piled up). */
+  atEnd?: () => Promise<void>;
+  /** The test's own clients, reconnected after a kill (a frozen broker keeps their connections). */
+  clients?: BrokerClient[];
+}
 
 /**
  * A real Apache Kafka broker of one test's own (scripts/infra/kafka.sh on free ports, state in a
@@ -50,6 +68,27 @@ export class PrivateKafka {
 
   thaw(): void {
     process.kill(this.pid(), 'SIGCONT');
+  }
+
+  /**
+   * A whole outage of `forMs`: the broker killed (or frozen), `during` and `atEnd` run while it is away,
+   * then started again (or resumed) and `clients` reconnected. Returns when it is back, with the time
+   * it came back (for "recovered N ms after the broker was back").
+   */
+  async outage(forMs: number, options: OutageOptions = {}): Promise<{ backAt: number }> {
+    const { kind = 'killed', during, atEnd, clients = [] } = options;
+    if (kind === 'killed') this.kill();
+    else this.freeze();
+    const start = Date.now();
+    if (kind === 'killed') for (const c of clients) await c.disconnect().catch(() => undefined);
+    await during?.();
+    await pace(start + forMs - Date.now());
+    await atEnd?.();
+    if (kind === 'killed') {
+      await this.up();
+      for (const c of clients) await c.connect();
+    } else this.thaw();
+    return { backAt: Date.now() };
   }
 
   async down(): Promise<void> {

@@ -29,3 +29,11 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Pacing of a scenario (an outage of a given length, a request every few hundred milliseconds); never
+ * used to wait for an outcome, which is what `waitFor` is for. A negative or zero length returns at once.
+ */
+export function pace(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}
