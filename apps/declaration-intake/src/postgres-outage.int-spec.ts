@@ -2,40 +2,24 @@
 // terminated, the way a failover or a restart looks to a client): the HTTP door answers 503 with
 // Retry-After (never 500), liveness holds, Kafka submissions wait in the topic, and once the database is
 // back every submission is stored once, with one accepted event each and nothing dead-lettered.
-import { type CloudEvent, Topics } from '@cic/contracts';
+import { Topics } from '@cic/contracts';
 import {
   deadLetterTopic,
+  eventIdsBySubject,
   type HandledEvent,
   KafkaProbe,
   KafkaTransport,
   OutboxAdmin,
 } from '@cic/platform-messaging';
-import { pace, runId, testInfra, waitFor } from '@cic/platform-testing';
-import { DataSource } from 'typeorm';
+import { pace, PostgresRole, runId, testInfra, waitFor } from '@cic/platform-testing';
 import { declaration, type IntakeHarness, startIntake, submittedMessage } from './testing/intake-harness';
 
 const infra = testInfra();
-const run = runId();
-const role = `it_pg_outage_${run}`;
-const roleUrl = (() => {
-  const url = new URL(infra.databaseUrl);
-  url.username = role;
-  url.password = '';
-  return url.toString();
-})();
-const tag = `pgo-${run}`;
+const role = new PostgresRole(infra.databaseUrl);
+const tag = `pgo-${runId()}`;
 const probe = new KafkaProbe(infra.brokers, 'it-intake-pg-outage-probe');
-let admin: DataSource;
 let h: IntakeHarness;
 const handled: HandledEvent[] = [];
-
-async function terminateRole(): Promise<number> {
-  const rows: Array<{ killed: boolean }> = await admin.query(
-    'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE usename = $1',
-    [role],
-  );
-  return rows.filter((r) => r.killed).length;
-}
 
 async function post(localRef: string) {
   const res = await fetch(`${h.url}/v1/declarations`, {
@@ -48,21 +32,17 @@ async function post(localRef: string) {
 }
 
 beforeAll(async () => {
-  admin = await new DataSource({ type: 'postgres', url: infra.databaseUrl }).initialize();
-  await admin.query(`CREATE ROLE "${role}" LOGIN SUPERUSER`);
-  h = await startIntake({ DATABASE_URL: roleUrl, DECISION_TIMEOUT_MS: String(15 * 60_000) });
+  await role.create();
+  h = await startIntake({ DATABASE_URL: role.url, DECISION_TIMEOUT_MS: String(15 * 60_000) });
   h.api.get(KafkaTransport).on('handled', (e) => handled.push(e));
   await probe.connect();
 }, 120_000);
 
 afterAll(async () => {
-  await admin.query(`ALTER ROLE "${role}" LOGIN`);
+  await role.allow();
   await probe.disconnect();
   await h?.close();
-  await terminateRole();
-  await admin.query(`DROP OWNED BY "${role}"`);
-  await admin.query(`DROP ROLE IF EXISTS "${role}"`);
-  await admin.destroy();
+  await role.drop();
 });
 
 describe('PostgreSQL away for 30 s', () => {
@@ -70,15 +50,7 @@ describe('PostgreSQL away for 30 s', () => {
     const before = await post(`${tag}-before`);
     expect(before.status).toBe(202);
 
-    await admin.query(`ALTER ROLE "${role}" NOLOGIN`);
-    const outageStart = Date.now();
-    let terminated = await terminateRole();
     const viaKafka = Array.from({ length: 300 }, (_, i) => `${tag}-k${i}`);
-    await probe.produce(
-      h.topic(Topics.DeclarationSubmittedV1),
-      viaKafka.map((ref) => submittedMessage(ref)),
-    );
-
     const during: Array<{
       at: number;
       post: number;
@@ -88,28 +60,37 @@ describe('PostgreSQL away for 30 s', () => {
       live: number;
     }> = [];
     let n = 0;
-    while (Date.now() < outageStart + 30_000) {
-      terminated += await terminateRole();
-      const p = await post(`${tag}-during-${n++}`);
-      const [read, live] = await Promise.all([
-        fetch(`${h.url}/v1/declarations/${before.body.declarationId}`, {
-          headers: { authorization: `Bearer ${h.keys.declarantA}` },
-        }),
-        fetch(`${h.url}/health/live`),
-      ]);
-      during.push({
-        at: Date.now() - outageStart,
-        post: p.status,
-        retryAfter: p.retryAfter,
-        code: p.body.code,
-        read: read.status,
-        live: live.status,
-      });
-      await pace(1000);
-    }
-    const storedDuringOutage = handled.filter((e) => e.outcome === 'handled').length;
-    await admin.query(`ALTER ROLE "${role}" LOGIN`);
-    const loginAt = Date.now();
+    let storedDuringOutage = 0;
+    const outageStart = Date.now();
+    const { backAt: loginAt, terminated } = await role.outage(30_000, {
+      during: async () => {
+        await probe.produce(
+          h.topic(Topics.DeclarationSubmittedV1),
+          viaKafka.map((ref) => submittedMessage(ref)),
+        );
+        while (Date.now() < outageStart + 29_000) {
+          const p = await post(`${tag}-during-${n++}`);
+          const [read, live] = await Promise.all([
+            fetch(`${h.url}/v1/declarations/${before.body.declarationId}`, {
+              headers: { authorization: `Bearer ${h.keys.declarantA}` },
+            }),
+            fetch(`${h.url}/health/live`),
+          ]);
+          during.push({
+            at: Date.now() - outageStart,
+            post: p.status,
+            retryAfter: p.retryAfter,
+            code: p.body.code,
+            read: read.status,
+            live: live.status,
+          });
+          await pace(1000);
+        }
+      },
+      atEnd: async () => {
+        storedDuringOutage = handled.filter((e) => e.outcome === 'handled').length;
+      },
+    });
 
     // Once the first second or two have passed (requests already in flight may still complete), every
     // write and read is refused with a retryable 503, never a 500; the process stays live throughout.
@@ -153,13 +134,8 @@ describe('PostgreSQL away for 30 s', () => {
       timeoutMs: 60_000,
     });
     const ids = new Set(rows.map((r) => r.id));
-    const acceptedIds = new Map<string, Set<string>>();
-    for (const m of await probe.readAll(h.topic(Topics.DeclarationAcceptedV1))) {
-      const e = JSON.parse(m.value!) as CloudEvent<string, unknown>;
-      if (!ids.has(e.subject)) continue;
-      acceptedIds.set(e.subject, (acceptedIds.get(e.subject) ?? new Set()).add(e.id));
-    }
-    expect([...ids].filter((id) => acceptedIds.get(id)?.size !== 1)).toEqual([]);
+    const accepted = eventIdsBySubject(await probe.readAll(h.topic(Topics.DeclarationAcceptedV1)), ids);
+    expect([...ids].filter((id) => accepted.ids.get(id)?.size !== 1)).toEqual([]);
     expect(handled.filter((e) => e.outcome === 'dead_lettered')).toHaveLength(0);
     expect(await probe.count(deadLetterTopic(h.config.KAFKA_GROUP_ID))).toBe(0);
     expect(after.body.declarationId).toBeDefined();

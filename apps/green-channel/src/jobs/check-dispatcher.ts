@@ -13,7 +13,10 @@ import { PollingLoop } from '@cic/platform-queue';
 
 /** Checks enqueued per round; a full round is followed at once by the next. */
 const DISPATCH_BATCH = 500;
-/** A check enqueued this long ago and still pending is enqueued again (Redis may have lost it). */
+/**
+ * A check enqueued this long ago and still pending is dispatched again: Redis may have lost it, or it may
+ * have run out of attempts while the database was away.
+ */
 const REENQUEUE_AFTER = '30 seconds';
 
 /**
@@ -25,6 +28,7 @@ const REENQUEUE_AFTER = '30 seconds';
 @Injectable()
 export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loop: PollingLoop;
+  private readonly logger = new Logger('CheckDispatcher');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -37,7 +41,7 @@ export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShu
         name: 'check dispatch',
         idleMs: config.CHECK_SWEEP_MS,
         batch: DISPATCH_BATCH,
-        logger: new Logger('CheckDispatcher'),
+        logger: this.logger,
       },
       () => this.dispatchOnce(),
     );
@@ -55,13 +59,22 @@ export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShu
   /** One round now; returns how many checks it enqueued. */
   async dispatchOnce(): Promise<number> {
     const s = this.config.DB_SCHEMA;
-    const rows: Array<{ declaration_id: string; check_name: string }> = await this.dataSource.query(
-      `SELECT declaration_id, check_name FROM "${s}"."lane_checks"
+    const rows: Array<{ declaration_id: string; check_name: string; again: boolean }> =
+      await this.dataSource.query(
+        `SELECT declaration_id, check_name, enqueued_at IS NOT NULL AS again FROM "${s}"."lane_checks"
         WHERE status = 'PENDING' AND (enqueued_at IS NULL OR enqueued_at < now() - interval '${REENQUEUE_AFTER}')
         ORDER BY enqueued_at NULLS FIRST LIMIT ${DISPATCH_BATCH}`,
-    );
+      );
     if (rows.length === 0) return 0;
-    await this.queue.addMany(rows.map((r) => ({ declarationId: r.declaration_id, checkName: r.check_name })));
+    const job = (r: (typeof rows)[number]) => ({ declarationId: r.declaration_id, checkName: r.check_name });
+    await this.queue.addMany(rows.filter((r) => !r.again).map(job));
+    const again = rows.filter((r) => r.again).map(job);
+    const rerun = await this.queue.redispatch(again);
+    if (again.length)
+      this.logger.warn({
+        msg: `${again.length} check(s) still pending ${REENQUEUE_AFTER} after dispatch, dispatched again (${rerun} had run out of attempts and run again)`,
+        checks: again.slice(0, 20),
+      });
     await this.dataSource.query(
       `UPDATE "${s}"."lane_checks" c SET enqueued_at = now()
          FROM unnest($1::uuid[], $2::text[]) AS x(d, n)

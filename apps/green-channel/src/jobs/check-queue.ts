@@ -1,4 +1,4 @@
-import { redisOptions } from '@cic/platform-queue';
+import { type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig, SERVICE } from '../config';
@@ -40,12 +40,29 @@ export class CheckQueue implements OnApplicationShutdown {
   async addMany(jobs: CheckJobData[]): Promise<void> {
     if (jobs.length === 0) return;
     await this.queue.addBulk(
-      jobs.map((data) => ({
-        name: data.checkName.split(':')[0],
-        data,
-        opts: { jobId: checkJobId(data.declarationId, data.checkName) },
-      })),
+      jobs
+        .map((data) => this.job(data))
+        .map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })),
     );
+  }
+
+  /**
+   * Checks dispatched before and still pending: added again if Redis lost them, run again if they ran
+   * out of attempts (the database away longer than their backoff). How many were run again.
+   */
+  redispatch(jobs: CheckJobData[]): Promise<number> {
+    return redispatch(
+      this.queue,
+      jobs.map((data) => this.job(data)),
+    );
+  }
+
+  private job(data: CheckJobData): DispatchedJob<CheckJobData> {
+    return {
+      name: data.checkName.split(':')[0],
+      data,
+      jobId: checkJobId(data.declarationId, data.checkName),
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -14,7 +14,10 @@ import { PollingLoop } from '@cic/platform-queue';
 
 /** Renders enqueued per round; a full round is followed at once by the next. */
 const DISPATCH_BATCH = 500;
-/** A render enqueued this long ago and still pending is enqueued again (Redis may have lost it). */
+/**
+ * A render enqueued this long ago and still pending is dispatched again: Redis may have lost it, or it
+ * may have run out of attempts while the database was away.
+ */
 const REENQUEUE_AFTER = '60 seconds';
 
 /**
@@ -25,6 +28,7 @@ const REENQUEUE_AFTER = '60 seconds';
 @Injectable()
 export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loop: PollingLoop;
+  private readonly logger = new Logger('PdfDispatcher');
 
   constructor(
     private readonly db: DataSource,
@@ -37,7 +41,7 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
         name: 'pdf dispatch',
         idleMs: config.PDF_SWEEP_MS,
         batch: DISPATCH_BATCH,
-        logger: new Logger('PdfDispatcher'),
+        logger: this.logger,
       },
       () => this.dispatchOnce(),
     );
@@ -55,15 +59,22 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   /** One round now; returns how many renders it enqueued. */
   async dispatchOnce(): Promise<number> {
     const s = this.config.DB_SCHEMA;
-    const rows = await queryRows<{ number: string }>(
+    const rows = await queryRows<{ number: string; again: boolean }>(
       this.db,
-      `SELECT number FROM "${s}"."certificate_pdfs"
+      `SELECT number, enqueued_at IS NOT NULL AS again FROM "${s}"."certificate_pdfs"
         WHERE status = 'PENDING' AND (enqueued_at IS NULL OR enqueued_at < now() - interval '${REENQUEUE_AFTER}')
         ORDER BY enqueued_at NULLS FIRST LIMIT ${DISPATCH_BATCH}`,
     );
     if (rows.length === 0) return 0;
     const numbers = rows.map((r) => r.number);
-    await this.queue.addMany(numbers);
+    await this.queue.addMany(rows.filter((r) => !r.again).map((r) => r.number));
+    const again = rows.filter((r) => r.again).map((r) => r.number);
+    const rerun = await this.queue.redispatch(again);
+    if (again.length)
+      this.logger.warn({
+        msg: `${again.length} PDF render(s) still pending ${REENQUEUE_AFTER} after dispatch, dispatched again (${rerun} had run out of attempts and run again)`,
+        certificates: again.slice(0, 20),
+      });
     await this.db.query(
       `UPDATE "${s}"."certificate_pdfs" SET enqueued_at = now() WHERE number = ANY($1::text[]) AND status = 'PENDING'`,
       [numbers],

@@ -1,4 +1,4 @@
-import { redisOptions } from '@cic/platform-queue';
+import { type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { ORIGIN_CONFIG, type OriginConfig, SERVICE } from '../config';
@@ -39,6 +39,21 @@ export class PdfQueue implements OnApplicationShutdown {
     await this.queue.addBulk(
       numbers.map((number) => ({ name: PDF_JOB, data: { number }, opts: { jobId: pdfJobId(number) } })),
     );
+  }
+
+  /**
+   * Renders dispatched before and still pending: added again if Redis lost them, run again if they ran
+   * out of attempts (the database away longer than their backoff). How many were run again.
+   */
+  redispatch(numbers: string[]): Promise<number> {
+    return redispatch(
+      this.queue,
+      numbers.map((number) => this.job(number)),
+    );
+  }
+
+  private job(number: string): DispatchedJob<PdfJobData> {
+    return { name: PDF_JOB, data: { number }, jobId: pdfJobId(number) };
   }
 
   async onApplicationShutdown(): Promise<void> {

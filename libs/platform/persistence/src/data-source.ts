@@ -1,4 +1,5 @@
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { SqlLogger } from './sql-logger';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -36,7 +37,8 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error', 'migration'],
+    logging: ['error', 'warn', 'migration'],
+    logger: new SqlLogger(),
     extra: {
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: 5000,

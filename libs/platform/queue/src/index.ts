@@ -1,3 +1,4 @@
 export * from './redis';
 export * from './queue.module';
 export * from './polling-loop';
+export * from './dispatch';

@@ -3,3 +3,4 @@ export * from './test-env';
 export * from './child-service';
 export * from './private-kafka';
 export * from './private-redis';
+export * from './postgres-role';
