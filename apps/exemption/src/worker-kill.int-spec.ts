@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { type ExemptionGrantChanged, Topics } from '@cic/contracts';
 import { toOfficeDate } from '@cic/exemption-domain';
 import { KafkaProbe, OutboxRelay } from '@cic/platform-messaging';
-import { spawnService, testInfra, waitFor } from '@cic/platform-testing';
+import { isRunning, spawnService, testInfra, waitFor } from '@cic/platform-testing';
 import { Queue } from 'bullmq';
 import { redisOptions } from '@cic/platform-queue';
 import { MAINTENANCE_ACTOR, MAINTENANCE_BATCH, type MaintenanceRun } from './grants/grant-maintenance';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await probe.connect();
 });
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child && isRunning(child)) child.kill('SIGKILL');
   await probe.disconnect();
   await h?.close();
   // The harness removes the run's queue only if it started a worker itself: whatever happened, do it here.

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { redisOptions } from '@cic/platform-queue';
-import { spawnService, waitFor } from '@cic/platform-testing';
+import { isRunning, spawnService, waitFor } from '@cic/platform-testing';
 import { Queue } from 'bullmq';
 import { PDF_QUEUE, type PdfJobData, pdfJobId } from './jobs/pdf-queue';
 import { applicationBody, type OriginHarness, startOrigin } from './testing/origin-harness';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child && isRunning(child)) child.kill('SIGKILL');
   await h?.close();
   await queue?.obliterate({ force: true }).catch(() => undefined);
   await queue?.close();

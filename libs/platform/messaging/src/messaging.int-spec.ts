@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildEvent } from '@cic/contracts';
-import { runId, testInfra, waitFor } from '@cic/platform-testing';
+import { isRunning, runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeadLetters } from './dead-letters';
@@ -324,7 +324,7 @@ describe('messaging on the real broker and database', () => {
       await probe.createTopics([names.input.name, names.echo.name]);
     });
     afterAll(async () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      for (const c of children) if (isRunning(c)) c.kill('SIGKILL');
       await ds?.query(`DROP SCHEMA IF EXISTS "${names.schema}" CASCADE`);
       await ds?.destroy();
     });

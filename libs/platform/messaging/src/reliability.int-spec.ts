@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { buildEvent, defineTopic } from '@cic/contracts';
 import { metricsRegistry } from '@cic/platform-observability';
-import { pace, runId, testInfra, waitFor } from '@cic/platform-testing';
+import { isRunning, pace, runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
 import {
   type Admin,
@@ -476,7 +476,7 @@ describe('messaging reliability on the real broker and database', () => {
       apps = await Promise.all([startHarness(cfg), startHarness(cfg)]);
     });
     afterAll(async () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      for (const c of children) if (isRunning(c)) c.kill('SIGKILL');
       await Promise.all(apps.map((a) => a.app.close()));
       await ds?.destroy();
       await dropSchema(cfg);

@@ -57,10 +57,15 @@ export function waitReady(name: string, url: string, timeoutMs = 90_000): Promis
   );
 }
 
-/** Stops child services (SIGTERM) and waits for them to exit. */
+/** Whether the child has not exited yet (a child killed by a signal has no exit code, only a signal). */
+export function isRunning(c: ChildProcess): boolean {
+  return c.exitCode === null && c.signalCode === null;
+}
+
+/** Stops child services (SIGTERM) and waits for them to exit; those already gone are skipped. */
 export async function stopServices(children: ChildProcess[]): Promise<void> {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-  );
+  const running = children.filter(isRunning);
+  const exited = running.map((c) => new Promise((r) => c.once('exit', r)));
+  for (const c of running) c.kill('SIGTERM');
+  await Promise.all(exited);
 }
