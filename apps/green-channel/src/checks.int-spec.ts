@@ -152,4 +152,11 @@ it('decides YELLOW with CHECK_TIMEOUT when a check never answers by the deadline
     [d.declarationId],
   );
   expect(lane.decided_by).toBe('deadline');
+  // The check it did not wait for is abandoned: never dispatched again, nor counted as waiting.
+  const checks: Array<{ kind: string; status: string }> = await h.ds.query(
+    `SELECT kind, status FROM "${h.config.DB_SCHEMA}"."lane_checks" WHERE declaration_id = $1`,
+    [d.declarationId],
+  );
+  expect(checks.find((c) => c.kind === 'document')?.status).toBe('ABANDONED');
+  expect(checks.filter((c) => c.status === 'PENDING')).toEqual([]);
 });

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { GreenChannelConfig } from './config';
 import { GreenChannelTables1764600000100 } from './migrations/1764600000100-green-channel-tables';
 import { ReferenceChangeKey1764600000200 } from './migrations/1764600000200-reference-change-key';
+import { AbandonedChecks1764600000300 } from './migrations/1764600000300-abandoned-checks';
 
 /**
  * Green-channel's data source. Its hot paths (lanes, history) are plain SQL through this data source's
@@ -25,6 +26,7 @@ export function createGreenChannelDataSource(
       ...apiKeyMigrations(config.DB_SCHEMA),
       GreenChannelTables1764600000100,
       ReferenceChangeKey1764600000200,
+      AbandonedChecks1764600000300,
     ],
   });
 }

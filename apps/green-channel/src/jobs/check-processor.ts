@@ -27,7 +27,7 @@ export const CHECK_LOCK_MS = 5000;
 interface CheckRecord {
   kind: string;
   params: { uri?: string; sha256?: string; number?: string };
-  status: 'PENDING' | 'DONE';
+  status: 'PENDING' | 'DONE' | 'ABANDONED';
   lane_status: 'PENDING' | 'DECIDED';
   enterprise_code: string;
   as_of: string;
@@ -111,7 +111,7 @@ export class CheckProcessor implements OnApplicationBootstrap, OnApplicationShut
       [declarationId, checkName],
     );
     if (!check) throw new UnrecoverableError(`no check ${checkName} for declaration ${declarationId}`);
-    if (check.status === 'DONE' || check.lane_status === 'DECIDED') return 'skipped';
+    if (check.status !== 'PENDING' || check.lane_status === 'DECIDED') return 'skipped';
     const result = await this.run(job, check);
     const decided = await this.decider.completeCheck(declarationId, checkName, result);
     return decided ? 'decided' : 'recorded';

@@ -47,7 +47,7 @@ interface CheckRow {
   declaration_id: string;
   check_name: string;
   kind: string;
-  status: 'PENDING' | 'DONE';
+  status: 'PENDING' | 'DONE' | 'ABANDONED';
   params: { number?: string };
   result: unknown;
 }
@@ -338,7 +338,15 @@ export class LaneDecider {
           declarationId: d.row.declarationId,
           lane: d.decision.lane,
         });
-      return this.write(manager, decided, 'deadline');
+      const written = await this.write(manager, decided, 'deadline');
+      // Their unfinished checks are abandoned: no longer dispatched, waited for or counted as waiting (a
+      // job still running finds them so and records nothing).
+      await manager.query(
+        `UPDATE "${this.schema}"."lane_checks" SET status = 'ABANDONED', finished_at = now()
+          WHERE declaration_id = ANY($1::uuid[]) AND status = 'PENDING'`,
+        [rows.map((r) => r.declarationId)],
+      );
+      return written;
     });
   }
 }
