@@ -27,6 +27,17 @@ describe('SqlLogger', () => {
     expect(JSON.stringify(warn.mock.calls)).not.toContain(secret);
   });
 
+  it('logs a unique key met by a concurrent copy (which the caller handles) at debug level only', () => {
+    const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    const error = Object.assign(new Error('duplicate key value violates unique constraint "UQ_x"'), {
+      code: '23505',
+    });
+    new SqlLogger().logQueryError(error, 'INSERT INTO x VALUES ($1)', ['v']);
+    expect(warn).not.toHaveBeenCalled();
+    expect(debug).toHaveBeenCalledTimes(1);
+    debug.mockRestore();
+  });
+
   it('logs a connection lost mid-statement (no SQLSTATE) the same way', () => {
     new SqlLogger().logQueryError(new Error('Connection terminated unexpectedly'), 'ROLLBACK', []);
     const [line] = warn.mock.calls[0] as [{ msg: string; sqlState?: string }];

@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 
+/**
+ * Failures the callers expect and handle (a unique key met by a concurrent copy, a serialization failure
+ * or deadlock they retry, a lock not available to SKIP LOCKED): logged at debug level, not as warnings.
+ */
+const HANDLED_BY_CALLERS = new Set(['23505', '40001', '40P01', '55P03']);
+
 /** How much of a statement a log line shows: enough to know which one, never a whole batch. */
 const STATEMENT_HEAD = 160;
 
@@ -27,11 +33,13 @@ export class SqlLogger implements TypeOrmLogger {
     const e = error as { code?: unknown; message?: unknown };
     const sqlState = typeof e.code === 'string' ? e.code : undefined;
     const message = typeof error === 'string' ? error : String(e.message ?? error);
-    this.logger.warn({
+    const line = {
       msg: `statement failed${sqlState ? ` (SQLSTATE ${sqlState})` : ''}: ${message}; statement: ${head(query)}`,
       sqlState,
       parameterCount: parameters?.length ?? 0,
-    });
+    };
+    if (sqlState && HANDLED_BY_CALLERS.has(sqlState)) this.logger.debug(line);
+    else this.logger.warn(line);
   }
 
   logQuerySlow(time: number, query: string): void {
