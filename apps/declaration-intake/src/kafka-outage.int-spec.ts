@@ -93,11 +93,11 @@ async function outage(kind: 'killed' | 'frozen'): Promise<void> {
   // A burst on the Kafka door, cut off mid-stream: the broker dies while batches are being handled.
   const viaKafka = Array.from({ length: 2000 }, (_, i) => `${tag}-k${i}`);
   // In sends of 200 (one record batch per partition must fit the topic's message size limit).
-  for (let i = 0; i < viaKafka.length; i += 200)
-    await probe.produce(
-      h.topic(Topics.DeclarationSubmittedV1),
-      viaKafka.slice(i, i + 200).map((ref) => submittedMessage(ref)),
-    );
+  await probe.produceAll(
+    h.topic(Topics.DeclarationSubmittedV1),
+    viaKafka.map((ref) => submittedMessage(ref)),
+    200,
+  );
   await waitFor('some of the burst stored', async () => (await storedCount(tag)) >= 50, {
     timeoutMs: 60_000,
   });

@@ -119,11 +119,11 @@ afterAll(async () => {
 it('loses no submission and handles none twice when the api process is SIGKILLed mid-burst and started again', async () => {
   const viaKafka = Array.from({ length: 3000 }, (_, i) => `${tag}-k${i}`);
   const viaHttp = Array.from({ length: 200 }, (_, i) => `${tag}-h${i}`);
-  for (let i = 0; i < viaKafka.length; i += 200)
-    await probe.produce(
-      env['KAFKA_TOPIC_PREFIX'] + Topics.DeclarationSubmittedV1.name,
-      viaKafka.slice(i, i + 200).map((ref) => submittedMessage(ref)),
-    );
+  await probe.produceAll(
+    env['KAFKA_TOPIC_PREFIX'] + Topics.DeclarationSubmittedV1.name,
+    viaKafka.map((ref) => submittedMessage(ref)),
+    200,
+  );
   // Eight HTTP clients at once, each sending its share one after the other, across the kill.
   const http = Promise.all(
     Array.from({ length: 8 }, async (_, c) => {

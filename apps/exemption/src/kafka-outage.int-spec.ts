@@ -45,11 +45,11 @@ afterAll(async () => {
 describe('Kafka away for 30 s', () => {
   it('decides every declaration of a burst cut off mid-stream exactly once, once the broker is back', async () => {
     const burst = Array.from({ length: 1500 }, () => accepted());
-    for (let i = 0; i < burst.length; i += 250)
-      await probe.produce(
-        h.topic(Topics.DeclarationAcceptedV1),
-        burst.slice(i, i + 250).map((d) => acceptedMessage(d)),
-      );
+    await probe.produceAll(
+      h.topic(Topics.DeclarationAcceptedV1),
+      burst.map((d) => acceptedMessage(d)),
+      250,
+    );
     await waitFor('some of the burst decided', async () => (await decisions()) >= 50, { timeoutMs: 60_000 });
     let atKill = 0;
     let atRestart = { decided: 0, outbox: 0 };

@@ -83,11 +83,11 @@ describe('Kafka away for 30 s', () => {
           : {}),
       }),
     );
-    for (let i = 0; i < burst.length; i += 250)
-      await probe.produce(
-        h.topic(Topics.DeclarationAcceptedV1),
-        burst.slice(i, i + 250).map((d) => acceptedMessage(d)),
-      );
+    await probe.produceAll(
+      h.topic(Topics.DeclarationAcceptedV1),
+      burst.map((d) => acceptedMessage(d)),
+      250,
+    );
     await waitFor('some of the burst decided', async () => (await lanes('DECIDED')) >= 50, {
       timeoutMs: 60_000,
     });

@@ -66,11 +66,11 @@ describe('Kafka away for 30 s', () => {
       }
       return d;
     });
-    for (let i = 0; i < burst.length; i += 200)
-      await probe.produce(
-        h.topic(Topics.DeclarationAcceptedV1),
-        burst.slice(i, i + 200).map((d) => acceptedMessage(d)),
-      );
+    await probe.produceAll(
+      h.topic(Topics.DeclarationAcceptedV1),
+      burst.map((d) => acceptedMessage(d)),
+      200,
+    );
     await waitFor('some of the burst decided', async () => (await applications()) >= 30, {
       timeoutMs: 60_000,
     });

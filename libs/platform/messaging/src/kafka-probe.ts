@@ -107,6 +107,15 @@ export class KafkaProbe {
     await this.producer!.send({ topic, acks: -1, messages });
   }
 
+  /**
+   * Produces `messages` in requests of `perRequest` (one record batch per partition must stay within the
+   * topic's message size limit), in order.
+   */
+  async produceAll(topic: string, messages: RawMessage[], perRequest = 200): Promise<void> {
+    for (let i = 0; i < messages.length; i += perRequest)
+      await this.produce(topic, messages.slice(i, i + perRequest));
+  }
+
   /** How many messages the topic holds (sum of end minus start offsets over its partitions). */
   async count(topic: string): Promise<number> {
     const offsets = await this.admin!.fetchTopicOffsets(topic);

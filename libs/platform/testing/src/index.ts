@@ -4,3 +4,4 @@ export * from './child-service';
 export * from './private-kafka';
 export * from './private-redis';
 export * from './postgres-role';
+export * from './answers-while-away';
