@@ -1,6 +1,6 @@
 import { toOfficeDate } from '@cic/exemption-domain';
 import { HealthRegistry } from '@cic/platform-observability';
-import { redisOptions } from '@cic/platform-queue';
+import { redisOptions, redispatch } from '@cic/platform-queue';
 import {
   Inject,
   Injectable,
@@ -27,7 +27,7 @@ export const catchUpJobId = (today: string) => `grant-maintenance.catch-up.${tod
  * The BullMQ queue of the daily grant maintenance (worker role only). At boot it upserts the job
  * scheduler (cron MAINTENANCE_CRON in the office's time zone, or every MAINTENANCE_EVERY_MS in tests)
  * and adds a catch-up run for today under a deterministic id, so a worker that was down at the
- * scheduled time still expires and reminds today. Redis being away at boot is retried in the
+ * scheduled time still expires and reminds today (and one that failed every attempt earlier today runs again). Redis being away at boot is retried in the
  * background; the health check fails until the scheduler is registered.
  */
 @Injectable()
@@ -83,7 +83,13 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
         { name: MAINTENANCE_JOB, data: {} },
       );
       const today = toOfficeDate(new Date(), c.OFFICE_TIME_ZONE);
-      await this.queue.add(MAINTENANCE_JOB, {}, { jobId: catchUpJobId(today) });
+      // Under today's id: added once however many workers start; run again if it failed every attempt
+      // earlier today (the database away longer than its backoff), instead of waiting for tomorrow's run.
+      const rerun = await redispatch(this.queue, [
+        { name: MAINTENANCE_JOB, data: {}, jobId: catchUpJobId(today) },
+      ]);
+      if (rerun)
+        this.logger.warn(`today's catch-up grant maintenance had failed every attempt; running it again`);
       this.registered = true;
       this.logger.log(
         `grant maintenance scheduled ${c.MAINTENANCE_EVERY_MS ? `every ${c.MAINTENANCE_EVERY_MS} ms` : `at "${c.MAINTENANCE_CRON}" (${c.OFFICE_TIME_ZONE})`}`,
