@@ -17,3 +17,4 @@ export * from './codec';
 export { KafkaClient } from './kafka-client';
 export * from './kafka-probe';
 export { OffsetCommitter } from './offset-committer';
+export * from './hostile-messages';
