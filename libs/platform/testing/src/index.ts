@@ -5,3 +5,4 @@ export * from './private-kafka';
 export * from './private-redis';
 export * from './postgres-role';
 export * from './answers-while-away';
+export * from './hostile-run';
