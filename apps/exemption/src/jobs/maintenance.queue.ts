@@ -27,8 +27,9 @@ export const catchUpJobId = (today: string) => `grant-maintenance.catch-up.${tod
  * The BullMQ queue of the daily grant maintenance (worker role only). At boot it upserts the job
  * scheduler (cron MAINTENANCE_CRON in the office's time zone, or every MAINTENANCE_EVERY_MS in tests)
  * and adds a catch-up run for today under a deterministic id, so a worker that was down at the
- * scheduled time still expires and reminds today (and one that failed every attempt earlier today runs again). Redis being away at boot is retried in the
- * background; the health check fails until the scheduler is registered.
+ * scheduled time still expires and reminds today (and a catch-up that failed every attempt earlier today
+ * runs again). Redis being away at boot is retried in the background; the health check fails until the
+ * scheduler is registered.
  */
 @Injectable()
 export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationShutdown {

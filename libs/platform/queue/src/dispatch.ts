@@ -23,10 +23,16 @@ export async function redispatch<T>(queue: Queue<T>, jobs: Array<DispatchedJob<T
       Queue<T>['addBulk']
     >[0],
   );
+  // The states all at once (one connection: the commands go out together), then the failed ones retried.
+  const failed = await Promise.all(
+    jobs.map(async ({ jobId }) => {
+      const job = await queue.getJob(jobId);
+      return job && (await job.isFailed()) ? job : undefined;
+    }),
+  );
   let retried = 0;
-  for (const { jobId } of jobs) {
-    const job = await queue.getJob(jobId);
-    if (!job || !(await job.isFailed())) continue;
+  for (const job of failed) {
+    if (!job) continue;
     try {
       await job.retry('failed', { resetAttemptsMade: true });
       retried++;
