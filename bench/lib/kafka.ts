@@ -125,19 +125,25 @@ export interface StreamOptions {
   /** Partitions handled at once (the platform's default is 64: every partition of a fetch). */
   concurrency?: number;
   onBatch: (payload: EachBatchPayload) => Promise<void>;
-  /** Fetch settings; by default a fetch returns on the first byte (the observer times arrivals). */
-  fetch?: { maxWaitMs: number; minBytes: number };
+  /**
+   * Fetch settings; by default a fetch returns on the first byte and the next follows at once (the observer
+   * times arrivals). `lingerMs` holds the next fetch as the platform's transport does (KAFKA_FETCH_LINGER_MS).
+   */
+  fetch?: { maxWaitMs: number; minBytes: number; lingerMs?: number };
 }
 
-/** The platform's fetch settings (KAFKA_FETCH_MAX_WAIT_MS, KAFKA_FETCH_MIN_BYTES), for stand-ins of its services. */
-export const PLATFORM_FETCH = { maxWaitMs: 20, minBytes: 64 * 1024 };
+/**
+ * The platform's fetch settings (KAFKA_FETCH_MAX_WAIT_MS, KAFKA_FETCH_MIN_BYTES, KAFKA_FETCH_LINGER_MS), for
+ * stand-ins of its services.
+ */
+export const PLATFORM_FETCH = { maxWaitMs: 500, minBytes: 1, lingerMs: 20 };
 
 /** A consumer that reads its topics from the start and hands each fetched batch to `onBatch`. */
 export async function startStream(kafka: Kafka, options: StreamOptions): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 100,
+    maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 500,
     minBytes: options.fetch?.minBytes ?? 1,
     sessionTimeout: 30000,
     heartbeatInterval: 3000,
@@ -159,6 +165,9 @@ export async function startStream(kafka: Kafka, options: StreamOptions): Promise
       await options.onBatch(payload);
       payload.resolveOffset(payload.batch.lastOffset());
       committer.request(payload);
+      const rest = options.fetch?.lingerMs ?? 0;
+      if (rest > 0 && payload.batch.offsetLag() === '0' && payload.isRunning())
+        await new Promise((resolve) => setTimeout(resolve, rest));
     },
   });
   await withDeadline(joined, 30000, `consumer group ${options.groupId} to form`);

@@ -43,6 +43,7 @@ export function intakeMessagingOptions(
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
+    fetchLingerMs: config.KAFKA_FETCH_LINGER_MS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     consume: role === 'api',
   };

@@ -56,6 +56,7 @@ function messagingOptions(config: ExemptionConfig, role: 'api' | 'worker'): Mess
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
+    fetchLingerMs: config.KAFKA_FETCH_LINGER_MS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     consume: role === 'api',
   };

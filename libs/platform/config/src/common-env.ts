@@ -58,14 +58,18 @@ export const platformEnv = z.object({
    * long. Heartbeats continue every 2 s during long batches.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300000).default(10000),
-  /** A fetch returns after this long or once KAFKA_FETCH_MIN_BYTES are there: larger batches under load. */
-  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10000).default(20),
+  /** A fetch returns after this long or once KAFKA_FETCH_MIN_BYTES are there (an idle consumer's long poll). */
+  KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(10000).default(500),
   KAFKA_FETCH_MIN_BYTES: z.coerce
     .number()
     .int()
     .min(1)
     .max(16 * 1024 * 1024)
-    .default(64 * 1024),
+    .default(1),
+  /**
+   * After a batch that emptied its partition was handled, the next fetch waits this long, so that under load batches gather what arrived meanwhile (0: no pause).
+   */
+  KAFKA_FETCH_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(false),
 });

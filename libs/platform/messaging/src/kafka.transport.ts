@@ -83,10 +83,11 @@ function withTimeout<T>(work: Promise<T>, ms: number, reportedMs = ms): Promise<
  */
 const BATCH_TIME_BUDGET_MS = 1000;
 
-/** See MessagingOptions.commitIntervalMs, fetchMaxWaitMs and fetchMinBytes. */
+/** See MessagingOptions.commitIntervalMs, fetchMaxWaitMs, fetchMinBytes and fetchLingerMs. */
 export const DEFAULT_COMMIT_INTERVAL_MS = 200;
-export const DEFAULT_FETCH_MAX_WAIT_MS = 20;
-export const DEFAULT_FETCH_MIN_BYTES = 64 * 1024;
+export const DEFAULT_FETCH_MAX_WAIT_MS = 500;
+export const DEFAULT_FETCH_MIN_BYTES = 1;
+export const DEFAULT_FETCH_LINGER_MS = 20;
 export const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 
 /** Messages handled in one shared transaction at most (the fast path). */
@@ -356,9 +357,22 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
         if (Date.now() - started >= BATCH_TIME_BUDGET_MS) break;
       }
       await this.commitSoon(payload);
+      await this.linger(payload);
     } finally {
       clearInterval(keepAlive);
     }
+  }
+
+  /**
+   * Holds the next fetch (kafkajs fetches again once every batch of a fetch returned) for the linger after
+   * a batch that emptied its partition: what arrives meanwhile comes as one batch. See
+   * MessagingOptions.fetchLingerMs.
+   */
+  private async linger(payload: EachBatchPayload): Promise<void> {
+    const rest = this.options.fetchLingerMs ?? DEFAULT_FETCH_LINGER_MS;
+    if (rest <= 0 || this.stopping || !payload.isRunning() || payload.isStale()) return;
+    if (payload.batch.offsetLag() !== '0') return; // more is waiting: fetch it now
+    await new Promise((resolve) => setTimeout(resolve, rest));
   }
 
   /**

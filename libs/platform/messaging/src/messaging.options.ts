@@ -43,16 +43,23 @@ export interface MessagingOptions {
    */
   commitIntervalMs?: number;
   /**
-   * A fetch returns once `fetchMinBytes` are there or after `fetchMaxWaitMs` (defaults 64 KiB and 20 ms).
-   * Under load this makes batches, and the transactions and produce requests that follow them, larger:
-   * returning on the first byte, every hop ran as many tiny fetches as round trips allowed (2026-12-02,
-   * intake at 300 declarations/s: 5.3 -> 3.8 ms of CPU per declaration, p99 418 -> 199 ms). The price:
-   * up to `fetchMaxWaitMs` more latency per hop when traffic is light, and an idle consumer fetches
-   * 1000/`fetchMaxWaitMs` times a second (on the 2-core benchmark machine about 2.5% of a core in the
-   * broker per idle group at 20 ms, next to nothing at 500 ms).
+   * A fetch returns once `fetchMinBytes` are there or after `fetchMaxWaitMs` (defaults 1 byte and 500 ms):
+   * an idle consumer holds one long poll open and a message arriving is fetched at once.
    */
   fetchMaxWaitMs?: number;
   fetchMinBytes?: number;
+  /**
+   * After a batch that reached the end of its partition was handled, the next fetch waits this long (default
+   * 20 ms), so that under load batches (and the transactions and produce
+   * requests that follow them) gather what arrived meanwhile. Returning on the first byte with no pause,
+   * every hop ran as many tiny fetches as round trips allowed (2026-12-02, intake at 300 declarations/s:
+   * 5.3 -> 3.8 ms of CPU per declaration, p99 418 -> 199 ms, when this pause was a 20 ms fetch wait with
+   * a 64 KiB minimum). Waiting here instead of in the broker keeps that batching without the cost of the
+   * short fetch wait: an idle consumer polled 50 times a second, which on the 2-core benchmark machine
+   * cost about a third of a core across the platform's idle processes and the broker. A batch that left
+   * messages behind in its partition does not wait. 0 turns the pause off.
+   */
+  fetchLingerMs?: number;
   /** Partitions handled at once by one instance (order within a partition is always kept). */
   partitionsConcurrency: number;
   relay?: {
