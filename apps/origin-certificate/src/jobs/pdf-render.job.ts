@@ -16,8 +16,13 @@ import { pdfRenderSeconds } from '../common/metrics';
 import { queryRows } from '../common/sql';
 import { ORIGIN_CONFIG, type OriginConfig, SERVICE } from '../config';
 import type { CertificateContent } from '../issuance/certificate-content';
-import { renderCertificatePdf } from '../pdf/certificate-pdf';
 import { PDF_JOB, PDF_QUEUE, type PdfJobData } from './pdf-queue';
+
+/**
+ * The PDF renderer, loaded by the first render: pdfkit with its fonts and brotli tables is about 29 MB
+ * resident, and the api process, which loads this file with the worker module, never renders.
+ */
+let renderer: Promise<typeof import('../pdf/certificate-pdf')> | undefined;
 
 /**
  * Renders a certificate's PDF (worker role) and stores it: in certificate_pdfs.pdf, or as a file in
@@ -90,6 +95,7 @@ export class PdfRenderJob implements OnApplicationBootstrap, OnApplicationShutdo
     if (row.status === 'DONE') return 'skipped';
     if (this.config.PDF_RENDER_DELAY_MS)
       await new Promise((r) => setTimeout(r, this.config.PDF_RENDER_DELAY_MS));
+    const { renderCertificatePdf } = await (renderer ??= import('../pdf/certificate-pdf'));
     const timer = pdfRenderSeconds.startTimer();
     const pdf = await renderCertificatePdf(row.content);
     const sha256 = createHash('sha256').update(pdf).digest('hex');
