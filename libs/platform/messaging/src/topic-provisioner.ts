@@ -75,7 +75,38 @@ export async function provisionTopics(
       if (missing.some((t) => !now.has(t))) throw error;
     }
   }
+  // Topics another instance created a moment ago (or ours, when the creation request failed for theirs)
+  // may not be in the broker's metadata yet, or have no leader yet: wait for them before reading it.
+  await untilLeaders(admin, wanted);
   return { created: missing, warnings: await checkTopics(admin, configs, settings) };
+}
+
+/** How long start-up waits for new topics to get leaders before it gives up with an error. */
+const LEADERS_TIMEOUT_MS = 30_000;
+
+/** Kafka errors of a topic that exists but is not served yet (a leader election under way). */
+function notServedYet(error: unknown): boolean {
+  const type = (error as { type?: string } | null)?.type;
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
+}
+
+async function untilLeaders(admin: Admin, topics: string[], timeoutMs = LEADERS_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    let waiting: string;
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = metadata.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (leaderless.length === 0) return;
+      waiting = `no leader yet for ${leaderless.join(', ')}`;
+    } catch (error) {
+      if (!notServedYet(error)) throw error;
+      waiting = (error as Error).message;
+    }
+    if (Date.now() + delay > deadline)
+      throw new Error(`Kafka topics not served ${timeoutMs} ms after they were created: ${waiting}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }
 
 async function checkTopics(
