@@ -1,5 +1,5 @@
 import type { TopicDefinition } from '@cic/contracts';
-import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type ITopicMetadata } from 'kafkajs';
 
 export interface TopicSettings {
   partitions: number;
@@ -77,8 +77,8 @@ export async function provisionTopics(
   }
   // Topics another instance created a moment ago (or ours, when the creation request failed for theirs)
   // may not be in the broker's metadata yet, or have no leader yet: wait for them before reading it.
-  await untilLeaders(admin, wanted);
-  return { created: missing, warnings: await checkTopics(admin, configs, settings) };
+  const metadata = await untilLeaders(admin, wanted);
+  return { created: missing, warnings: await checkTopics(admin, configs, settings, metadata) };
 }
 
 /** How long start-up waits for new topics to get leaders before it gives up with an error. */
@@ -90,14 +90,19 @@ function notServedYet(error: unknown): boolean {
   return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
 }
 
-async function untilLeaders(admin: Admin, topics: string[], timeoutMs = LEADERS_TIMEOUT_MS): Promise<void> {
+/** Waits until every topic is served; returns their metadata. */
+async function untilLeaders(
+  admin: Admin,
+  topics: string[],
+  timeoutMs = LEADERS_TIMEOUT_MS,
+): Promise<ITopicMetadata[]> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     let waiting: string;
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
       const leaderless = metadata.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) return metadata;
       waiting = `no leader yet for ${leaderless.join(', ')}`;
     } catch (error) {
       if (!notServedYet(error)) throw error;
@@ -113,11 +118,11 @@ async function checkTopics(
   admin: Admin,
   configs: ReadonlyMap<string, Readonly<Record<string, string>>>,
   settings: TopicSettings,
+  metadata: readonly ITopicMetadata[],
 ): Promise<string[]> {
   const topics = [...configs.keys()];
   const problems: string[] = [];
   const warnings: string[] = [];
-  const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
   for (const t of metadata) {
     const replication = Math.min(...t.partitions.map((p) => p.replicas.length));
     if (replication < settings.replicationFactor)
