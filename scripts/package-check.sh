@@ -45,7 +45,7 @@ for app in declaration-intake green-channel exemption origin-certificate; do
   schemas+=("$DB_SCHEMA")
   node "dist/apps/$app/src/migrate.js"
   # The image's entry point (deploy/Dockerfile).
-  node --enable-source-maps --max-semi-space-size=16 --heap-growing-percent=40 "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
+  node --enable-source-maps --max-semi-space-size=8 --heap-growing-percent=40 "dist/apps/$app/src/main.js" >"$tmp/$app.log" 2>&1 &
   pid=$!
   deadline=$((SECONDS + 60))
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do

@@ -33,12 +33,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Memory settings of the services, as in the image (deploy/Dockerfile; measurements in bench/README.md):
-# a 16 MB young-generation semi-space, a full collection once the old generation grew 40% (V8 lets it
-# triple), and at most two malloc arenas .
+# an 8 MB young-generation semi-space, a full collection once the old generation grew 40% (V8 lets it
+# triple), and at most two malloc arenas.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 run() { # name, compiled entry file, extra env...
   local name="$1" entry="$2"; shift 2
-  env "$@" node --enable-source-maps --max-semi-space-size=16 --heap-growing-percent=40 "$entry" >"$LOG_DIR/$name.log" 2>&1 &
+  env "$@" node --enable-source-maps --max-semi-space-size=8 --heap-growing-percent=40 "$entry" >"$LOG_DIR/$name.log" 2>&1 &
   pids+=("$!")
   echo "[start] $name (pid $!, log .infra/logs/$name.log)"
 }
