@@ -191,8 +191,9 @@ describe('two doors, one behaviour', () => {
   });
 
   it('settles a group that loses the race for a key on the unique index: answered as a duplicate of the winner', async () => {
-    // Another transaction has stored the declaration but not committed: the group's lookup cannot see it,
-    // its write waits on the unique index and fails once the other commits; the group is redone one by one.
+    // Another transaction has stored the declaration but not committed: the group's write (made on the
+    // assumption that the key is new) waits on the unique index and fails once the other commits; the
+    // group is then planned against what is stored, where it finds the winner.
     const d = declaration(ref('lost-race'));
     const other = h.ds.createQueryRunner();
     await other.connect();

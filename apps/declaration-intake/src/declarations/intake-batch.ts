@@ -10,6 +10,7 @@ import { INTAKE_CONFIG } from '../intake.tokens';
 import { type Accepted, AcceptedWriter } from './accepted-writer';
 import { payloadHash } from './canonical-hash';
 import { DeclarationEntity } from '../entities';
+import { declarationRow, IntakeService, type SubmitOutcome } from './intake.service';
 
 interface ExistingRow {
   id: string;
@@ -22,7 +23,17 @@ interface ExistingRow {
   received_at: Date;
   decided_at: Date | null;
 }
-import { declarationRow, IntakeService, type SubmitOutcome } from './intake.service';
+
+/** The unique index on (declarant code, localRef) refused a row: that key is stored already. */
+function isDeclarationKeyTaken(error: unknown): boolean {
+  const e = error as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
+  const pg = e.driverError ?? e;
+  return pg.code === '23505' && pg.constraint === 'UQ_declarations_declarant_local_ref';
+}
 
 export interface Submission {
   raw: unknown;
@@ -86,21 +97,46 @@ export class IntakeBatch {
 
   /**
    * The HTTP door's group commit when every submission is new and valid, or the same as a stored one:
-   * no transaction, two statements (the lookup, then one statement that writes every table and the outbox,
-   * atomic on its own). Returns undefined, having written nothing, when a submission needs the
-   * one-by-one path (a rejection, a conflict, an event too large): the caller then uses submitMany in a
-   * transaction. A declaration stored by someone else between the two statements fails the write on the
-   * unique index, which the caller handles like any failed group.
+   * no transaction, and in the common case one statement. The group is first written on the assumption
+   * that none of its keys is stored yet (copies within the group are still answered as duplicates of the
+   * first); the unique index on (declarant code, localRef) is the check. When it refuses, nothing was
+   * written, and the group is planned again against what is stored (a lookup, then the write): a
+   * resubmission is answered as a duplicate, as before. Returns undefined, having written nothing, when a
+   * submission needs the one-by-one path (a rejection, a conflict, an event too large): the caller then
+   * uses submitMany in a transaction. A declaration stored by someone else between the lookup and the
+   * write fails the write on the unique index, which the caller handles like any failed group.
    */
   async submitAtomic(
     manager: EntityManager,
     submissions: readonly Submission[],
     channel: 'http' | 'kafka',
   ): Promise<SubmitOutcome[] | undefined> {
-    const receivedAt = new Date();
     const keys = submissions.map((s) => submissionKey(s.raw));
     if (keys.some((k) => !k)) return undefined;
-    const known = await this.existing(manager, keys);
+    const optimistic = this.planAll(submissions, keys, new Map(), channel);
+    if (!optimistic) return undefined;
+    try {
+      if (optimistic.pending.length)
+        await this.writer.write(manager, optimistic.pending, optimistic.receivedAt, channel);
+      return optimistic.outcomes;
+    } catch (error) {
+      if (!isDeclarationKeyTaken(error)) throw error;
+    }
+    const planned = this.planAll(submissions, keys, await this.existing(manager, keys), channel);
+    if (!planned) return undefined;
+    if (planned.pending.length)
+      await this.writer.write(manager, planned.pending, planned.receivedAt, channel);
+    return planned.outcomes;
+  }
+
+  /** Every submission planned against `known`; undefined when one of them needs the one-by-one path. */
+  private planAll(
+    submissions: readonly Submission[],
+    keys: ReadonlyArray<ReturnType<typeof submissionKey>>,
+    known: Map<string, DeclarationEntity>,
+    channel: 'http' | 'kafka',
+  ): { receivedAt: Date; outcomes: SubmitOutcome[]; pending: Accepted[] } | undefined {
+    const receivedAt = new Date();
     const outcomes: SubmitOutcome[] = [];
     const pending: Accepted[] = [];
     for (const [i, s] of submissions.entries()) {
@@ -109,8 +145,7 @@ export class IntakeBatch {
       if (planned.kind === 'accepted') pending.push(planned.accepted);
       outcomes.push(planned.outcome);
     }
-    if (pending.length) await this.writer.write(manager, pending, receivedAt, channel);
-    return outcomes;
+    return { receivedAt, outcomes, pending };
   }
 
   /**
