@@ -36,11 +36,32 @@ trap 'exit 130' INT TERM
 # an 8 MB young-generation semi-space, a full collection once the old generation grew 40% (V8 lets it
 # triple), and at most two malloc arenas.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-run() { # name, compiled entry file, extra env...
+# Each service runs under a small supervisor: a service that exits (killed by hand, or one that gave up
+# starting because Kafka or Postgres was away) is started again after 1 s, then 2, 4 ... up to 30 s
+# between attempts while it keeps failing (back to 1 s once it ran a minute), as an orchestrator would.
+# Ctrl-C (or TERM) stops the supervisors and, through them, the services.
+supervise() { # name, compiled entry file, extra env...
   local name="$1" entry="$2"; shift 2
-  env "$@" node --enable-source-maps --max-semi-space-size=8 --heap-growing-percent=40 "$entry" >"$LOG_DIR/$name.log" 2>&1 &
+  local delay=1 child=0 started code
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  : >"$LOG_DIR/$name.log"
+  while true; do
+    started=$SECONDS
+    env "$@" node --enable-source-maps --max-semi-space-size=8 --heap-growing-percent=40 "$entry" >>"$LOG_DIR/$name.log" 2>&1 &
+    child=$!
+    code=0
+    wait "$child" || code=$?
+    if ((SECONDS - started >= 60)); then delay=1; fi
+    echo "[start] $name exited (code $code; log .infra/logs/$name.log); starting it again in ${delay}s" >&2
+    echo "[start] --- exited (code $code) at $(date -u +%FT%TZ); started again in ${delay}s ---" >>"$LOG_DIR/$name.log"
+    sleep "$delay" & wait $! || true
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
+run() { # name, compiled entry file, extra env...
+  supervise "$@" &
   pids+=("$!")
-  echo "[start] $name (pid $!, log .infra/logs/$name.log)"
+  echo "[start] $1 (log .infra/logs/$1.log)"
 }
 
 echo "[start] building (services run from compiled JavaScript in dist/)"
@@ -115,8 +136,7 @@ cat <<MSG
   decides each line (DEMO-ELEC-0001 is exempt and released on that basis), and origin-certificate issues
   or refuses the certificates requested (DEMO-AUTO-0001 and DEMO-ELEC-0001 issued, DEMO-WOOD-0001
   refused on its tariff shift). The ops console is not built yet.
+  A service that exits is started again (after 1 s, backing off to 30 s while it keeps failing).
   Ctrl-C stops everything started here.
 MSG
-wait -n "${pids[@]}" || true
-echo "[start] a service exited; see .infra/logs" >&2
-exit 1
+wait
