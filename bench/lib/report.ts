@@ -115,6 +115,120 @@ function ratioCell(report: BenchReport, door: Door): string {
   return `${bound}${fmt(ratio * 100, 1)}%`;
 }
 
+/** Processes of the benchmark and the infrastructure; every other group is a service process. */
+const NOT_SERVICES = new Set([
+  'load generator (bench)',
+  'stub deciders',
+  'bare relay',
+  'kafka',
+  'postgres',
+  'redis',
+]);
+
+/**
+ * The goals of the platform (issue 7, on this machine with everything co-located), each with what this
+ * run measured and whether it meets it. Only for `max` runs of the platform: a goal on a highest rate
+ * needs the ladder.
+ */
+function goalLines(report: BenchReport): string[] {
+  const platform = report.targets.find((t) => t.target === 'platform');
+  if (report.config.mode === 'fixed' || !platform) return [];
+  const rows: Array<[string, string, boolean | undefined]> = [];
+  const kafka = representative(platform, 'kafka');
+  const http = representative(platform, 'http');
+  const maxOf = (door: Door) => platform.max.find((m) => m.door === door)?.maxRate;
+  const cpu = [kafka, http].filter((p): p is PhaseResult => !!p && p.status === 'passed');
+  if (cpu.length)
+    rows.push([
+      'CPU per declaration end to end, every process counted: ≤ 2 ms',
+      cpu.map((p) => `${p.door} ${fmt(p.cpuMsPerDeclaration, 2)} ms at ${fmt(p.rate)}/s`).join(', '),
+      cpu.every((p) => p.cpuMsPerDeclaration <= 2),
+    ]);
+  const kafkaMax = maxOf('kafka');
+  if (kafkaMax !== undefined)
+    rows.push([
+      'Kafka door: ≥ 2,000 declarations/s accepted',
+      `${fmt(kafkaMax)}/s (p99 ≤ ${report.config.p99LimitMs} ms to accepted and to decided)`,
+      kafkaMax >= 2000,
+    ]);
+  const httpPhases = platform.phases.filter(
+    (p) => p.door === 'http' && p.kind !== 'warmup' && p.status === 'passed' && p.latencyMs.http,
+  );
+  if (httpPhases.length) {
+    const within = httpPhases.filter((p) => (p.latencyMs.http?.p99 ?? Infinity) <= 100);
+    const best = within.sort((a, b) => b.rate - a.rate)[0];
+    rows.push([
+      `HTTP door: ≥ 1,000/s at ${report.config.httpConcurrency} connections with HTTP p99 ≤ 100 ms`,
+      best
+        ? `${fmt(best.rate)}/s (HTTP p99 ${fmt(best.latencyMs.http?.p99, 1)} ms)`
+        : `no passing rate with HTTP p99 ≤ 100 ms`,
+      !!best && best.rate >= 1000,
+    ]);
+  }
+  const e2e = Math.max(kafkaMax ?? 0, maxOf('http') ?? 0);
+  // Per door, the lowest measured rate at or above 500/s (the ladder's steps need not include 500).
+  const at500 = report.config.doors
+    .map(
+      (door) =>
+        platform.phases
+          .filter((p) => p.door === door && p.kind !== 'warmup' && p.rate >= 500 && p.latencyMs.decided.count)
+          .sort((a, b) => a.rate - b.rate)[0],
+    )
+    .filter((p): p is PhaseResult => !!p);
+  rows.push([
+    'End to end with stub deciders: ≥ 1,000/s sustained',
+    `${fmt(e2e)}/s (the better door)`,
+    e2e >= 1000,
+  ]);
+  if (at500.length)
+    rows.push([
+      'End to end: p99 ≤ 500 ms at 500/s offered',
+      at500.map((p) => `${p.door} ${fmt(p.latencyMs.decided.p99, 1)} ms at ${fmt(p.rate)}/s`).join(', ') +
+        ' (the lowest measured rate ≥ 500/s)',
+      at500.every((p) => p.latencyMs.decided.p99 <= 500),
+    ]);
+  for (const door of report.config.doors) {
+    const ratio = report.summary?.ratio[door];
+    if (ratio !== undefined)
+      rows.push([`${door} door: ≥ 0.5 of the bare relay`, ratioCell(report, door), ratio >= 0.5]);
+  }
+  const rss = report.targets.flatMap((t) =>
+    doorsOf(t, report.config.doors).flatMap((d) => {
+      const p = representative(t, d);
+      return p
+        ? Object.entries(p.resources.groups)
+            .filter(([name]) => !NOT_SERVICES.has(name))
+            .map(([name, g]) => ({
+              name,
+              mb: g.rssMaxMb,
+              where: `${TARGET_LABEL[t.target]} ${doorCell(t.target, d)}`,
+            }))
+        : [];
+    }),
+  );
+  if (rss.length) {
+    const worst = rss.sort((a, b) => b.mb - a.mb)[0];
+    const over = [...new Set(rss.filter((r) => r.mb >= 200).map((r) => r.name))];
+    rows.push([
+      'Every service process < 200 MB resident under that load',
+      `largest ${fmt(worst.mb)} MB (${worst.name}, ${worst.where})` +
+        (over.length ? `; at or over: ${over.join(', ')}` : ''),
+      worst.mb < 200,
+    ]);
+  }
+  return [
+    `Goals (issue 7: this machine, everything co-located), against this run:`,
+    '',
+    `| goal | measured | met |`,
+    `|---|---|---|`,
+    ...rows.map(
+      ([goal, measured, met]) =>
+        `| ${goal} | ${measured} | ${met === undefined ? '–' : met ? 'yes' : 'no'} |`,
+    ),
+    '',
+  ];
+}
+
 function markdown(report: BenchReport, base: string): string {
   const e = report.environment;
   const c = report.config;
@@ -161,6 +275,8 @@ function markdown(report: BenchReport, base: string): string {
       '',
     );
   }
+
+  lines.push(...goalLines(report));
 
   const gc = report.targets.find((x) => x.target === 'green-channel');
   const gcMax = gc?.max.find((m) => m.door === 'kafka');
