@@ -190,6 +190,40 @@ describe('two doors, one behaviour', () => {
     expect(await eventsFor(Topics.DeclarationAcceptedV1, id)).toHaveLength(1);
   });
 
+  it('writes a group that meets a stored key once: the stored one a duplicate, the new one accepted with one event', async () => {
+    // The group is first written as if every key were new; the unique index refuses the stored one, that
+    // write leaves nothing behind, and the group is planned again against what is stored.
+    const stored = declaration(ref('stored'));
+    const first = await http('POST', '/v1/declarations', h.keys.declarantA, stored);
+    expect(first.status).toBe(202);
+    const fresh = declaration(ref('fresh'));
+    const outcomes = await h.api.get(IntakeBatch).submitAtomic(
+      h.ds.manager,
+      [
+        { raw: stored, key: null },
+        { raw: fresh, key: null },
+      ],
+      'http',
+    );
+    expect(outcomes?.map((o) => o.kind)).toEqual(['duplicate', 'accepted']);
+    if (outcomes?.[0].kind !== 'duplicate' || outcomes[1].kind !== 'accepted')
+      throw new Error('unexpected outcomes');
+    expect(outcomes[0].declaration.id).toBe(first.body.declarationId);
+    const rows = await h.ds.query(
+      `SELECT id, local_ref FROM "${h.config.DB_SCHEMA}"."declarations" WHERE local_ref = ANY($1)`,
+      [[stored.localRef, fresh.localRef]],
+    );
+    expect(rows.map((r: { local_ref: string }) => r.local_ref).sort()).toEqual(
+      [stored.localRef, fresh.localRef].sort(),
+    );
+    expect(rows.find((r: { local_ref: string }) => r.local_ref === fresh.localRef).id).toBe(
+      outcomes[1].declaration.id,
+    );
+    await outboxDrained();
+    expect(await eventsFor(Topics.DeclarationAcceptedV1, outcomes[1].declaration.id)).toHaveLength(1);
+    expect(await eventsFor(Topics.DeclarationAcceptedV1, first.body.declarationId)).toHaveLength(1);
+  });
+
   it('settles a group that loses the race for a key on the unique index: answered as a duplicate of the winner', async () => {
     // Another transaction has stored the declaration but not committed: the group's write (made on the
     // assumption that the key is new) waits on the unique index and fails once the other commits; the
