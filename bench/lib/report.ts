@@ -243,7 +243,9 @@ function goalLines(report: BenchReport): string[] {
     ]);
   }
   return [
-    `Goals (issue 7: this machine, everything co-located), against this run:`,
+    `Goals (issue 7: this machine, everything co-located), against this run. Rates are the ladder's steps of ` +
+      `${report.config.stepS} s: a longer phase at a fixed rate (\`BENCH_MODE=fixed\`) can fail a rate a step passed, ` +
+      `so read "sustained" with that in mind:`,
     '',
     `| goal | measured | met |`,
     `|---|---|---|`,
