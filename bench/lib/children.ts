@@ -232,8 +232,9 @@ export async function waitHttpOk(url: string, child: Child, timeoutMs: number): 
 /**
  * The services' memory settings, as the image (deploy/Dockerfile) and npm start (scripts/start.sh) run
  * them: an 8 MB young-generation semi-space (V8 picks 64 MB on this 24 GB machine, and a loaded api kept
- * it all resident; 16 MB left the loaded intake api and green-channel api above 200 MB, at no CPU gain), a full collection once the old generation grew 40% over what the last one left (V8's
- * default let it triple: at 500 declarations/s the intake api promotes ~10 MB/s of short-lived garbage, and
+ * it all resident; 16 MB left the loaded intake api and green-channel api above 200 MB, at no CPU gain),
+ * a full collection once the old generation grew 40% over what the last one left (V8's default let it
+ * triple: at 500 declarations/s the intake api promotes ~10 MB/s of short-lived garbage, and
  * its heap reached 230 MB over a live 60-80 MB) and at most two glibc malloc arenas (each thread's own arena
  * held freed native memory).
  * BENCH_NODE_FLAGS replaces the V8 flags (`BENCH_NODE_FLAGS=" "` runs with V8's defaults).
