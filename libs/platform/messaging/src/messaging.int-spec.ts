@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { buildEvent } from '@cic/contracts';
+import { buildEvent, defineTopic } from '@cic/contracts';
 import { isRunning, runId, testInfra, waitFor } from '@cic/platform-testing';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { DeadLetters } from './dead-letters';
 import { Header } from './headers';
 import { KafkaProbe, type RawMessage } from './kafka-probe';
@@ -123,6 +124,49 @@ describe('messaging on the real broker and database', () => {
           (m) => m.headers[Header.ceType] === names.echo.name && /^00-/.test(m.headers[Header.traceparent]),
         ),
       ).toBe(true);
+    });
+
+    it('stores every payload and header of a batch byte for byte, whatever characters they hold', async () => {
+      const texts = [
+        'quote " backslash \\ and \\" both',
+        '{braces}, commas, NULL',
+        '',
+        'ünïcode 中文 😀',
+        'tab\tnewline\ncontrol \u0001 separator \u001e',
+      ];
+      const topic = defineTopic({
+        name: `it.messaging.${cfg.run}.text.v1`,
+        summary: 'integration test text',
+        key: 'test key',
+        producer: 'declaration-intake',
+        consumers: [],
+        data: z.object({ text: z.string() }),
+      });
+      const writer = app.get(OutboxWriter);
+      const events = texts.map((text, i) =>
+        writer.prepare(topic, { subject: `k "${i}", \\`, data: { text } }),
+      );
+      const rows = await ds
+        .transaction(async (m) => {
+          await writer.publishMany(m, events);
+          const stored: Array<{ event_id: string; message_key: string; payload: string; headers: unknown }> =
+            await m.query(
+              `SELECT event_id, message_key, payload, headers FROM "${names.schema}"."outbox" WHERE event_id = ANY($1)`,
+              [events.map((e) => e.event.id)],
+            );
+          throw Object.assign(new Error('rolled back'), { stored });
+        })
+        .catch((e: Error & { stored?: unknown }) => e.stored);
+      expect(rows).toHaveLength(texts.length);
+      for (const e of events) {
+        const row = (
+          rows as Array<{ event_id: string; message_key: string; payload: string; headers: unknown }>
+        ).find((r) => r.event_id === e.event.id);
+        expect(row?.payload).toBe(e.value);
+        expect(row?.message_key).toBe(e.event.subject);
+        expect(row?.headers).toEqual(e.headers);
+        expect((JSON.parse(row!.payload) as { data: { text: string } }).data.text).toBe(e.event.data.text);
+      }
     });
 
     it('commits the handled offsets in the background: the group has no lag once it goes idle', async () => {

@@ -31,6 +31,18 @@ export interface PublishInput<T extends TopicDefinition> {
   time?: Date;
 }
 
+/** The record separator that joins serialised events into one parameter (see insertStatement). */
+const RS = '\u001e';
+const RS_SQL = "E'\\x1e'";
+
+/** JSON texts joined by RS. A text holding a raw RS is not JSON.stringify's output: refused, as a bug. */
+function joinRecords(texts: string[]): string {
+  for (const t of texts)
+    if (t.includes(RS))
+      throw new Error('an outbox record holds a raw U+001E: not serialised by JSON.stringify');
+  return texts.join(RS);
+}
+
 export function outboxChannel(schema: string): string {
   return `cic_outbox_${schema}`;
 }
@@ -144,21 +156,29 @@ export class OutboxWriter {
    * The outbox insert of prepared events as SQL with numbered parameters from `$first` on, for a caller
    * that writes its own rows in the same statement (as a data-modifying CTE: one round trip instead of
    * two). The caller must also `pg_notify(channel, '')` in that statement, as publishMany does.
+   *
+   * Payloads and headers travel as one text each, joined by U+001E (record separator), and Postgres splits
+   * them with string_to_array: JSON.stringify never emits a raw control character, so the separator cannot
+   * occur inside one. As text[] literals they had to be escaped element by element on the way out (pg
+   * copies each string twice to escape its quotes) and parsed by array_in on the way in; at 800
+   * declarations/s that escaping was 14% of all the bytes the intake api allocated.
    */
   insertStatement(
     events: ReadonlyArray<PreparedEvent<TopicDefinition>>,
     first: number,
   ): { sql: string; params: unknown[]; channel: string } {
     const p = (i: number) => `$${first + i}`;
+    const headers = events.map((e) => JSON.stringify(e.headers));
     return {
       sql: `INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
-         SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::jsonb[])`,
+         SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[],
+                string_to_array(${p(3)}::text, ${RS_SQL}), string_to_array(${p(4)}::text, ${RS_SQL})::jsonb[])`,
       params: [
         events.map((e) => e.event.id),
         events.map((e) => physicalTopic(this.options, e.topic.name)),
         events.map((e) => e.event.subject),
-        events.map((e) => e.value),
-        events.map((e) => JSON.stringify(e.headers)),
+        joinRecords(events.map((e) => e.value)),
+        joinRecords(headers),
       ],
       channel: outboxChannel(this.options.schema),
     };
