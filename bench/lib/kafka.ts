@@ -11,12 +11,12 @@ import {
   Kafka,
   type KafkaMessage,
   logLevel,
-  Partitioners,
   type Producer,
 } from 'kafkajs';
 /* eslint-enable no-restricted-imports */
 // The file itself, not @cic/platform-messaging: the bare relay and the stubs stay free of Nest and TypeORM.
 import { OffsetCommitter } from '../../libs/platform/messaging/src/offset-committer';
+import { DefaultPartitioner } from '../../libs/platform/messaging/src/partitioner';
 
 export type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer };
 
@@ -45,7 +45,7 @@ export async function connectProducer(kafka: Kafka, idempotent: boolean): Promis
     idempotent,
     maxInFlightRequests: idempotent ? 1 : 5,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: DefaultPartitioner,
   });
   await producer.connect();
   return producer;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { DefaultPartitioner } from './partitioner';
 
 const levelName: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -64,7 +65,7 @@ export class KafkaClient implements OnApplicationShutdown {
         // Idempotence needs unbounded retries; while the broker is away, sends wait instead of failing.
         retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30000 },
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: DefaultPartitioner,
       });
       await producer.connect();
       return producer;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Admin, ConfigResourceTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { headersToStrings, type StringHeaders } from './headers';
 import { dropKafkajsTimerWarning } from './kafka-client';
+import { DefaultPartitioner } from './partitioner';
 
 export interface RawMessage {
   key?: string | null;
@@ -67,7 +68,7 @@ export class KafkaProbe {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     this.producer = this.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: DefaultPartitioner,
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
