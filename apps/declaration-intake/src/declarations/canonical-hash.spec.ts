@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { payloadHash } from './canonical-hash';
@@ -17,6 +18,18 @@ describe('payloadHash', () => {
 
   it('ignores undefined members as JSON does', () => {
     expect(payloadHash({ a: 1, b: undefined })).toBe(payloadHash({ a: 1 }));
+  });
+
+  it('orders small and large objects alike, by UTF-16 code units', () => {
+    for (const count of [5, 24, 25, 60]) {
+      const names = Array.from({ length: count }, (_, i) => `k${(i * 7919) % 1000}${i % 3 ? 'é' : 'Z'}`);
+      const sorted = [...names].sort();
+      const inOrder = Object.fromEntries(sorted.map((k) => [k, k.length]));
+      const reversed = Object.fromEntries([...sorted].reverse().map((k) => [k, k.length]));
+      const expected = createHash('sha256').update(JSON.stringify(inOrder)).digest('hex');
+      expect([count, payloadHash(reversed)]).toEqual([count, expected]);
+      expect(payloadHash(inOrder)).toBe(expected);
+    }
   });
 
   it('gives the hashes stored declarations were matched with (fixed values)', () => {
