@@ -33,6 +33,11 @@ export function decodeEvent(
   } catch (error) {
     return { ok: false, code: 'MALFORMED_JSON', message: `value is not JSON: ${(error as Error).message}` };
   }
+  // The typed envelope first: it holds every check of the generic one, so an event it takes is decoded in
+  // one pass (the generic pass first doubled the cost of every valid event). Only a refused event is
+  // looked at again, to tell a broken envelope and a wrong type from bad data.
+  const typed = dataValidation ? topic.envelope.safeParse(json) : undefined;
+  if (typed?.success) return { ok: true, event: typed.data as CloudEvent };
   const envelope = AnyCloudEvent.safeParse(json);
   if (!envelope.success) {
     return {
@@ -48,14 +53,10 @@ export function decodeEvent(
       message: `type "${envelope.data.type}" does not belong on topic ${topic.name}`,
     };
   }
-  if (!dataValidation) return { ok: true, event: envelope.data as CloudEvent };
-  const typed = topic.envelope.safeParse(json);
-  if (!typed.success) {
-    return {
-      ok: false,
-      code: 'INVALID_PAYLOAD',
-      message: `invalid ${topic.name} payload: ${describeIssues(typed.error.issues)}`,
-    };
-  }
-  return { ok: true, event: typed.data as CloudEvent };
+  if (!typed) return { ok: true, event: envelope.data as CloudEvent };
+  return {
+    ok: false,
+    code: 'INVALID_PAYLOAD',
+    message: `invalid ${topic.name} payload: ${describeIssues(typed.error.issues)}`,
+  };
 }
