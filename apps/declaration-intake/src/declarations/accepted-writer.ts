@@ -1,5 +1,6 @@
 import type { InspectionDeclaration, Topics } from '@cic/contracts';
 import { OutboxWriter, type PreparedEvent } from '@cic/platform-messaging';
+import { preparedQuery } from '@cic/platform-persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { IntakeConfig } from '../config';
@@ -51,7 +52,8 @@ export class AcceptedWriter {
       accepted.map((a) => a.event),
       8,
     );
-    await manager.query(
+    await preparedQuery(
+      manager,
       `WITH d AS (
          INSERT INTO "${s}"."declarations" (id, declarant_code, local_ref, payload_hash, status, channel, received_at,
                 paperless, departure_date, payload, reasons, decision_due_at, trace_parent)

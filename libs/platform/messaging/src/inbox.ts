@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@cic/platform-persistence';
 
 export interface InboxEntry {
   groupId: string;
@@ -38,7 +39,8 @@ export async function claimInboxMany(
   // Comma-separated lists, not array parameters: event ids are UUIDs (checked with the envelope), topic
   // names Kafka's [a-zA-Z0-9._-] and the rest integers, so nothing needs quoting, and one string per
   // column costs far less to send and parse than a quoted array literal.
-  const rows: Array<{ event_id: string }> = await manager.query(
+  const rows = await preparedQuery<{ event_id: string }>(
+    manager,
     `INSERT INTO "${schema}"."inbox" (consumer_group, event_id, topic, kafka_partition, kafka_offset)
      SELECT $1, e.event_id, e.topic, e.kafka_partition, e.kafka_offset
        FROM unnest(string_to_array($2, ',')::uuid[], string_to_array($3, ','), string_to_array($4, ',')::int[],

@@ -1,5 +1,6 @@
 import { buildEvent, type CloudEvent, type DataOf, type TopicDefinition } from '@cic/contracts';
 import { currentTrace, toTraceparent } from '@cic/platform-observability';
+import { preparedQuery } from '@cic/platform-persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Header } from './headers';
@@ -146,10 +147,11 @@ export class OutboxWriter {
   ): Promise<void> {
     if (events.length === 0) return;
     const insert = this.insertStatement(events, 1);
-    await manager.query(`WITH e AS (${insert.sql}) SELECT pg_notify($${insert.params.length + 1}, '')`, [
-      ...insert.params,
-      insert.channel,
-    ]);
+    await preparedQuery(
+      manager,
+      `WITH e AS (${insert.sql}) SELECT pg_notify($${insert.params.length + 1}, '')`,
+      [...insert.params, insert.channel],
+    );
   }
 
   /**

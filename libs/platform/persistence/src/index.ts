@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './schema.migration';
 export * from './migrate';
 export * from './persistence.module';
+export * from './prepared';
