@@ -13,6 +13,7 @@ import {
 } from '@cic/green-channel-domain';
 import { OutboxWriter, type PreparedEvent } from '@cic/platform-messaging';
 import { runWithTrace, traceFromParent } from '@cic/platform-observability';
+import { joinJson, jsonbArraySql } from '@cic/platform-persistence';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig } from '../config';
@@ -205,13 +206,13 @@ export class LaneDecider {
     const [updated]: [Array<{ declaration_id: string }>, number] = await manager.query(
       `UPDATE "${this.schema}"."lane_requests" r
           SET status = 'DECIDED', decided_at = $4, decided_by = $5, lane = x.lane, decision = x.decision
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS x(id, lane, decision)
+         FROM unnest($1::uuid[], $2::text[], ${jsonbArraySql('$3')}) AS x(id, lane, decision)
         WHERE r.declaration_id = x.id AND r.status = 'PENDING'
         RETURNING r.declaration_id`,
       [
         prepared.map((p) => p.event.subject),
         decided.map((d) => d.decision.lane),
-        prepared.map((p) => JSON.stringify(p.event.data)),
+        joinJson(prepared.map((p) => p.event.data)),
         decidedAt,
         by,
       ],

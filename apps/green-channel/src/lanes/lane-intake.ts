@@ -2,6 +2,7 @@ import type { DeclarationAccepted } from '@cic/contracts';
 import { documentsToVerify } from '@cic/green-channel-domain';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { joinJson, jsonbArraySql } from '@cic/platform-persistence';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig } from '../config';
 import { AlertIndexCache } from './alert-index.cache';
 import { LaneDecider } from './lane-decider';
@@ -55,13 +56,13 @@ export class LaneIntake {
       `INSERT INTO "${s}"."lane_requests"
          (declaration_id, enterprise_code, received_at, as_of, input, status, due_at, trace_parent)
        SELECT id, code, $5, $6::date, input, 'PENDING', $5::timestamptz + make_interval(secs => $7::double precision / 1000), tp
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[]) AS x(id, code, input, tp)
+         FROM unnest($1::uuid[], $2::text[], ${jsonbArraySql('$3')}, $4::text[]) AS x(id, code, input, tp)
        ON CONFLICT (declaration_id) DO NOTHING
        RETURNING declaration_id`,
       [
         candidates.map((r) => r.declarationId),
         candidates.map((r) => r.enterpriseCode),
-        candidates.map((r) => JSON.stringify(r.input)),
+        joinJson(candidates.map((r) => r.input)),
         candidates.map((r) => r.traceParent ?? null),
         now,
         asOf,

@@ -4,3 +4,4 @@ export * from './schema.migration';
 export * from './migrate';
 export * from './persistence.module';
 export * from './prepared';
+export * from './json-texts';
