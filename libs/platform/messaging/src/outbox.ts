@@ -1,6 +1,12 @@
 import { buildEvent, type CloudEvent, type DataOf, type TopicDefinition } from '@cic/contracts';
 import { currentTrace, toTraceparent } from '@cic/platform-observability';
-import { jsonbArraySql, joinJsonTexts, jsonTextsSql, preparedQuery } from '@cic/platform-persistence';
+import {
+  joinJson,
+  jsonbArraySql,
+  joinJsonTexts,
+  jsonTextsSql,
+  preparedQuery,
+} from '@cic/platform-persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Header } from './headers';
@@ -155,7 +161,6 @@ export class OutboxWriter {
     first: number,
   ): { sql: string; params: unknown[]; channel: string } {
     const p = (i: number) => `$${first + i}`;
-    const headers = events.map((e) => JSON.stringify(e.headers));
     return {
       sql: `INSERT INTO "${this.options.schema}"."outbox" (event_id, topic, message_key, payload, headers)
          SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[],
@@ -165,7 +170,7 @@ export class OutboxWriter {
         events.map((e) => physicalTopic(this.options, e.topic.name)),
         events.map((e) => e.event.subject),
         joinJsonTexts(events.map((e) => e.value)),
-        joinJsonTexts(headers),
+        joinJson(events.map((e) => e.headers)),
       ],
       channel: outboxChannel(this.options.schema),
     };
