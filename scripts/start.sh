@@ -34,8 +34,11 @@ trap 'exit 130' INT TERM
 
 # Memory settings of the services, as in the image (deploy/Dockerfile; measurements in bench/README.md):
 # an 8 MB young-generation semi-space, a full collection once the old generation grew 40% (V8 lets it
-# triple), and at most two malloc arenas.
+# triple), at most two malloc arenas and a fixed mmap threshold. No --enable-source-maps: the compiled entry files turn source maps
+# on for the services' own code only (scripts/build.js).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# Buffers of 128 KB and more straight from mmap, given back when freed (glibc's moving threshold kept them).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 # Each service runs under a small supervisor: a service that exits (killed by hand, or one that gave up
 # starting because Kafka or Postgres was away) is started again after 1 s, then 2, 4 ... up to 30 s
 # between attempts while it keeps failing (back to 1 s once it ran a minute), as an orchestrator would.
@@ -47,7 +50,7 @@ supervise() { # name, compiled entry file, extra env...
   : >"$LOG_DIR/$name.log"
   while true; do
     started=$SECONDS
-    env "$@" node --enable-source-maps --max-semi-space-size=8 --heap-growing-percent=40 "$entry" >>"$LOG_DIR/$name.log" 2>&1 &
+    env "$@" node --max-semi-space-size=8 --heap-growing-percent=40 "$entry" >>"$LOG_DIR/$name.log" 2>&1 &
     child=$!
     code=0
     wait "$child" || code=$?

@@ -23,7 +23,7 @@ export function serviceCommand(app: string, role: string, runtime: BenchOptions[
   if (runtime === 'dist')
     return {
       command: process.execPath,
-      args: [...args, '--enable-source-maps', `dist/apps/${app}/src/${role}.js`],
+      args: [...args, `dist/apps/${app}/src/${role}.js`],
     };
   return {
     command: process.execPath,
@@ -236,11 +236,15 @@ export async function waitHttpOk(url: string, child: Child, timeoutMs: number): 
  * a full collection once the old generation grew 40% over what the last one left (V8's default let it
  * triple: at 500 declarations/s the intake api promotes ~10 MB/s of short-lived garbage, and
  * its heap reached 230 MB over a live 60-80 MB) and at most two glibc malloc arenas (each thread's own arena
- * held freed native memory).
+ * held freed native memory), a fixed 128 KB mmap threshold (glibc raises its own after freeing a large
+ * buffer, and later large buffers then stay resident in the arenas). No `--enable-source-maps`: the compiled
+ * entry turns source maps on for the service's own code only (scripts/build.js), as the flag kept every
+ * dependency's source map in memory.
  * BENCH_NODE_FLAGS replaces the V8 flags (`BENCH_NODE_FLAGS=" "` runs with V8's defaults).
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=40'];
 process.env['MALLOC_ARENA_MAX'] ??= '2'; // read by glibc when each child starts
+process.env['MALLOC_MMAP_THRESHOLD_'] ??= '131072';
 
 function serviceNodeFlags(): string[] {
   const flags = process.env['BENCH_NODE_FLAGS'];
