@@ -14,6 +14,10 @@ const constraints = (testing) => [
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing],
   },
+  {
+    sourceTag: 'type:bench',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts', ...testing],
+  },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:intake', onlyDependOnLibsWithTags: ['scope:intake', 'scope:shared'] },
   { sourceTag: 'scope:green-channel', onlyDependOnLibsWithTags: ['scope:green-channel', 'scope:shared'] },

@@ -15,8 +15,10 @@ import {
 } from 'kafkajs';
 /* eslint-enable no-restricted-imports */
 // The file itself, not @cic/platform-messaging: the bare relay and the stubs stay free of Nest and TypeORM.
+/* eslint-disable @nx/enforce-module-boundaries */
 import { OffsetCommitter } from '../../libs/platform/messaging/src/offset-committer';
 import { DefaultPartitioner } from '../../libs/platform/messaging/src/partitioner';
+/* eslint-enable @nx/enforce-module-boundaries */
 
 export type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer };
 

@@ -1,10 +1,10 @@
 // The open-loop load generator: declarations are due at fixed intervals from the start of the phase and
 // sent when due, whatever the system answers (so a slow system cannot slow the offered load down).
-// Kafka door: batched produce of submitted.v1. HTTP door: node:http with a keep-alive agent and at most
-// `concurrency` requests in flight; a due request waits for a free connection, and that wait counts.
-import { Agent, request } from 'node:http';
+// Kafka door: batched produce of submitted.v1. HTTP door: keep-alive connections (./http-client) and at
+// most `concurrency` requests in flight; a due request waits for a free connection, and that wait counts.
 import { performance } from 'node:perf_hooks';
 import type { DeclarationFactory } from './declarations';
+import { KeepAliveClient, type HttpResult } from './http-client';
 import type { BatchingProducer, OutMessage } from './kafka';
 import type { PhaseTracker } from './tracker';
 
@@ -111,7 +111,12 @@ function kafkaEmitter(target: KafkaDoorTarget, plan: LoadPlan): Emitter {
 }
 
 function httpEmitter(target: HttpDoorTarget, plan: LoadPlan): Emitter {
-  const agent = new Agent({ keepAlive: true, maxSockets: target.concurrency });
+  const client = new KeepAliveClient({
+    host: '127.0.0.1',
+    port: target.port,
+    maxSockets: target.concurrency,
+    timeoutMs: 30000,
+  });
   const queue: Array<{ seq: number; ref: string; intended: number }> = [];
   const headers = { authorization: `Bearer ${target.apiKey}`, 'content-type': 'application/json' };
   let inFlight = 0;
@@ -122,34 +127,12 @@ function httpEmitter(target: HttpDoorTarget, plan: LoadPlan): Emitter {
       const body = plan.factory.body(item.seq, item.ref);
       inFlight++;
       const written = performance.now();
-      let settled = false;
-      const settle = (status: number | string) => {
-        if (settled) return;
-        settled = true;
+      client.request('POST', '/v1/declarations', headers, body, (status: HttpResult) => {
         inFlight--;
         plan.tracker.onHttp(item.intended, written, performance.now(), status);
         if (status !== 202 && status !== 200) plan.tracker.onRejected(item.ref);
         pump();
-      };
-      const req = request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port: target.port,
-          method: 'POST',
-          path: '/v1/declarations',
-          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
-          timeout: 30000,
-        },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => settle(res.statusCode ?? 0));
-          res.on('error', () => settle('error'));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (error) => settle(error.message === 'timeout' ? 'timeout' : 'error'));
-      req.end(body);
+      });
     }
   };
 
@@ -162,6 +145,6 @@ function httpEmitter(target: HttpDoorTarget, plan: LoadPlan): Emitter {
       for (const item of queue.splice(0)) plan.tracker.unsend(item.ref);
     },
     inFlight: () => inFlight + queue.length,
-    close: () => agent.destroy(),
+    close: () => client.close(),
   };
 }

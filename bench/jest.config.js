@@ -1,0 +1,6 @@
+module.exports = {
+  ...require('../jest.preset.js'),
+  displayName: 'bench',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/lib/**/*.spec.ts'],
+};
