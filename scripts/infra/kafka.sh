@@ -68,7 +68,10 @@ up() {
     cluster_id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=' | cut -c1-22)"
     say "formatting storage in $STATE_DIR/data (cluster $cluster_id)"
     java "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$conf" --ignore-formatted \
-      >"$LOG_DIR/format.log" 2>&1 || fail "formatting Kafka storage failed (see $LOG_DIR/format.log)"
+      >"$LOG_DIR/format.log" 2>&1 || {
+      tail -n 20 "$LOG_DIR/format.log" | sed 's/^/[kafka] format: /' >&2
+      fail "formatting Kafka storage failed (see $LOG_DIR/format.log)"
+    }
   fi
   say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$PORT (logs: $LOG_DIR/server.log)"
   # shellcheck disable=SC2086
