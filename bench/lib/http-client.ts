@@ -19,8 +19,8 @@ export interface KeepAliveClientOptions {
 }
 
 interface Pending {
-  head: Buffer;
-  body: Buffer;
+  /** The whole request: head and body, written at once. */
+  bytes: Buffer;
   done: (result: HttpResult) => void;
 }
 
@@ -39,7 +39,7 @@ class Connection {
     | { kind: 'close' }
     | null = null;
   private keepAlive = true;
-  closed = false;
+  private closed = false;
 
   constructor(
     options: KeepAliveClientOptions,
@@ -59,7 +59,7 @@ class Connection {
 
   send(request: Pending, now: number): void {
     this.current = { done: request.done, startedAt: now };
-    this.socket.write(Buffer.concat([request.head, request.body]));
+    this.socket.write(request.bytes);
   }
 
   destroy(): void {
@@ -197,11 +197,11 @@ export class KeepAliveClient {
     body: string,
     done: (result: HttpResult) => void,
   ): void {
-    const payload = Buffer.from(body);
     let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.options.host}:${this.options.port}\r\n`;
     for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-    head += `content-length: ${payload.length}\r\n\r\n`;
-    this.waiting.push({ head: Buffer.from(head, 'latin1'), body: payload, done });
+    head += `content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    // Header names and values are ASCII, so the head encodes the same in UTF-8 as the body does.
+    this.waiting.push({ bytes: Buffer.from(head + body), done });
     this.pump();
   }
 
