@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { runId } from './test-env';
-import { pace } from './wait-for';
+import { pace, waitFor } from './wait-for';
 
 export interface PostgresOutageOptions {
   /** Runs as soon as the role is refused; the outage lasts at least `forMs` whatever it takes. */
@@ -31,6 +31,10 @@ export class PostgresRole {
 
   async create(): Promise<void> {
     this.admin = new Client({ connectionString: this.databaseUrl });
+    // The test's own session: losing it fails the next statement, never the process.
+    this.admin.on('error', (error) =>
+      process.stderr.write(`[postgres-role] admin session: ${error.message}\n`),
+    );
     await this.admin.connect();
     await this.admin.query(`CREATE ROLE "${this.name}" LOGIN SUPERUSER`);
   }
@@ -92,10 +96,31 @@ export class PostgresRole {
     return { backAt: Date.now(), terminated: this.terminated - before };
   }
 
-  /** Lets the role in again, ends its sessions and drops it with whatever it still owns. */
+  /**
+   * Lets the role in again, ends its sessions and drops it with whatever it still owns. Sessions still open
+   * get up to 5 s to close on their own first (a service that has just closed may still be saying goodbye:
+   * a session terminated then reaches its client as an error event, and a client without an error listener
+   * would turn it into an uncaught exception); the ones left are named on stderr, then terminated.
+   */
   async drop(): Promise<void> {
     if (!this.admin) return;
     await this.allow().catch(() => undefined);
+    const open = async () =>
+      (
+        await this.admin!.query<{ app: string }>(
+          'SELECT application_name AS app FROM pg_stat_activity WHERE usename = $1',
+          [this.name],
+        )
+      ).rows.map((r) => r.app || '(unnamed)');
+    const closed = await waitFor("the role's sessions closed", async () => (await open()).length === 0, {
+      timeoutMs: 5000,
+    }).catch(() => false);
+    if (!closed) {
+      const left = await open().catch(() => []);
+      process.stderr.write(
+        `[postgres-role] ${this.name}: session(s) still open 5 s after the test, terminated: ${left.join(', ')}\n`,
+      );
+    }
     await this.terminate().catch(() => undefined);
     await this.admin.query(`DROP OWNED BY "${this.name}"`).catch(() => undefined);
     await this.admin.query(`DROP ROLE IF EXISTS "${this.name}"`);
