@@ -18,3 +18,10 @@ export const pdfRenderSeconds = new Histogram({
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });
+
+export const pdfRendersRerunTotal = new Counter({
+  name: 'origin_certificate_pdf_renders_rerun_total',
+  help: 'PDF renders dispatched again after running out of attempts, by why (infrastructure: the database or Redis was away and is back; stale: still pending long after dispatch)',
+  labelNames: ['why'] as const,
+  registers: [metricsRegistry],
+});

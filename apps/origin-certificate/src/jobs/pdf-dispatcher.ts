@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pdfRendersRerunTotal } from '../common/metrics';
 import { queryRows } from '../common/sql';
 import { ORIGIN_CONFIG, type OriginConfig } from '../config';
 import { PdfQueue } from './pdf-queue';
@@ -29,6 +30,8 @@ const REENQUEUE_AFTER = '60 seconds';
 export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loop: PollingLoop;
   private readonly logger = new Logger('PdfDispatcher');
+  /** Renders run again because they ran out of attempts while the database was away (since start). */
+  rerunAfterOutage = 0;
 
   constructor(
     private readonly db: DataSource,
@@ -59,6 +62,7 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
   /** One round now; returns how many renders it enqueued. */
   async dispatchOnce(): Promise<number> {
     const s = this.config.DB_SCHEMA;
+    await this.rerunCutOff();
     const rows = await queryRows<{ number: string; again: boolean }>(
       this.db,
       `SELECT number, enqueued_at IS NOT NULL AS again FROM "${s}"."certificate_pdfs"
@@ -70,6 +74,7 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
     await this.queue.addMany(rows.filter((r) => !r.again).map((r) => r.number));
     const again = rows.filter((r) => r.again).map((r) => r.number);
     const rerun = await this.queue.redispatch(again);
+    if (rerun) pdfRendersRerunTotal.inc({ why: 'stale' }, rerun);
     if (again.length)
       this.logger.warn({
         msg: `${again.length} PDF render(s) still pending ${REENQUEUE_AFTER} after dispatch, dispatched again (${rerun} had run out of attempts and run again)`,
@@ -80,5 +85,31 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
       [numbers],
     );
     return rows.length;
+  }
+
+  /**
+   * Renders this worker saw run out of attempts while the database was away, run again as soon as it
+   * answers (this query is the proof); kept for the next round when it does not.
+   */
+  private async rerunCutOff(): Promise<void> {
+    const numbers = this.queue.takeCutOff();
+    if (numbers.length === 0) return;
+    try {
+      const pending = await queryRows<{ number: string }>(
+        this.db,
+        `SELECT number FROM "${this.config.DB_SCHEMA}"."certificate_pdfs" WHERE number = ANY($1::text[]) AND status = 'PENDING'`,
+        [numbers],
+      );
+      const rerun = await this.queue.redispatch(pending.map((r) => r.number));
+      if (rerun) pdfRendersRerunTotal.inc({ why: 'infrastructure' }, rerun);
+      this.rerunAfterOutage += rerun;
+      this.logger.log({
+        msg: `${rerun} PDF render(s) that ran out of attempts while the database was away run again`,
+        certificates: pending.slice(0, 20).map((r) => r.number),
+      });
+    } catch (error) {
+      for (const number of numbers) this.queue.noteCutOff(number);
+      throw error;
+    }
   }
 }

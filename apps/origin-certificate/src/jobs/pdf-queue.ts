@@ -18,6 +18,12 @@ export const pdfJobId = (number: string): string => `pdf.${number}`;
 @Injectable()
 export class PdfQueue implements OnApplicationShutdown {
   readonly queue: Queue<PdfJobData>;
+  /**
+   * Renders of this process that ran out of attempts on an infrastructure failure (the database away
+   * longer than their backoff): the dispatcher runs them again in its first round that reaches the
+   * database, instead of when they are found still pending long after dispatch.
+   */
+  private readonly cutOff = new Set<string>();
 
   constructor(@Inject(ORIGIN_CONFIG) config: OriginConfig) {
     this.queue = new Queue<PdfJobData>(PDF_QUEUE, {
@@ -50,6 +56,18 @@ export class PdfQueue implements OnApplicationShutdown {
       this.queue,
       numbers.map((number) => this.job(number)),
     );
+  }
+
+  /** A render that ran out of attempts because the infrastructure was away. */
+  noteCutOff(number: string): void {
+    this.cutOff.add(number);
+  }
+
+  /** The renders noted so far, handed over (put them back with `noteCutOff` if they could not be run). */
+  takeCutOff(): string[] {
+    const numbers = [...this.cutOff];
+    this.cutOff.clear();
+    return numbers;
   }
 
   private job(number: string): DispatchedJob<PdfJobData> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { failureKind } from '@cic/platform-messaging';
 import { HealthRegistry } from '@cic/platform-observability';
 import { redisOptions } from '@cic/platform-queue';
 import {
@@ -16,7 +17,7 @@ import { pdfRenderSeconds } from '../common/metrics';
 import { queryRows } from '../common/sql';
 import { ORIGIN_CONFIG, type OriginConfig, SERVICE } from '../config';
 import type { CertificateContent } from '../issuance/certificate-content';
-import { PDF_JOB, PDF_QUEUE, type PdfJobData } from './pdf-queue';
+import { PDF_JOB, PDF_QUEUE, type PdfJobData, PdfQueue } from './pdf-queue';
 
 /**
  * The PDF renderer, loaded by the first render: pdfkit with its fonts and brotli tables is about 29 MB
@@ -39,6 +40,7 @@ export class PdfRenderJob implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly db: DataSource,
     @Inject(ORIGIN_CONFIG) private readonly config: OriginConfig,
+    private readonly queue: PdfQueue,
     health: HealthRegistry,
   ) {
     health.register({
@@ -65,12 +67,18 @@ export class PdfRenderJob implements OnApplicationBootstrap, OnApplicationShutdo
         maxStalledCount: 3,
       },
     );
-    this.worker.on('failed', (job, error) =>
+    this.worker.on('failed', (job, error) => {
+      // The last attempt lost to an outage: run again once the database answers (not a minute later).
+      const cutOff =
+        !!job && job.attemptsMade >= (job.opts.attempts ?? 1) && failureKind(error) === 'infrastructure';
+      if (cutOff) this.queue.noteCutOff(job.data.number);
       this.logger.warn({
-        msg: `PDF of ${job?.data.number} failed (attempt ${job?.attemptsMade}): ${error.message}`,
+        msg: `PDF of ${job?.data.number} failed (attempt ${job?.attemptsMade}): ${error.message}${
+          cutOff ? '; out of attempts, run again once the database answers' : ''
+        }`,
         certificate: job?.data.number,
-      }),
-    );
+      });
+    });
     this.worker.on('error', (error) =>
       this.logger.error({ msg: `pdf worker error (it reconnects by itself): ${error.message}` }),
     );
