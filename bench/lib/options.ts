@@ -81,7 +81,7 @@ export function readOptions(root: string): BenchOptions {
     durationS: num('BENCH_DURATION_S', 30, 1),
     steps: steps.sort((a, b) => a - b),
     stepS: num('BENCH_STEP_S', 10, 1),
-    refine: num('BENCH_REFINE', 1),
+    refine: num('BENCH_REFINE', 2),
     p99LimitMs: num('BENCH_P99_MS', 500, 1),
     minAchieved: num('BENCH_MIN_ACHIEVED', 0.95),
     httpConcurrency: num('BENCH_HTTP_CONCURRENCY', 64, 1),
