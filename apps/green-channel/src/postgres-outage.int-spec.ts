@@ -33,6 +33,7 @@ import {
   startGreenChannel,
   uscc,
 } from './testing/green-channel-harness';
+import { CheckDispatcher } from './jobs/check-dispatcher';
 
 const ADVANCED = uscc('91330200MA2H4K7L3');
 const infra = testInfra();
@@ -151,6 +152,7 @@ describe('PostgreSQL away for 30 s', () => {
       throw new Error(`${error.message}; undecided: ${JSON.stringify(state)}; seen ${await lanes()}`);
     });
     const decidedAllMs = Date.now() - backAt;
+    const rerun = h.worker!.get(CheckDispatcher).rerunAfterOutage;
     await waitFor('the outbox drained', async () => (await h.api.get(OutboxAdmin).backlog()).pending === 0, {
       timeoutMs: 60_000,
     });
@@ -171,7 +173,7 @@ describe('PostgreSQL away for 30 s', () => {
     process.stdout.write(
       `[pg-outage] green-channel: role refused for 30 s (${terminated} sessions terminated) with ${atRefusal.seen}/${burst.length} taken, ${atRefusal.decided} decided; ` +
         `${atReturn.seen} taken, ${atReturn.decided} decided when it came back; ${rounds.length} reads during: ${[...new Set(rounds.map((r) => r.reads[0].status))].join('/')}, live always 200; ` +
-        `all ${burst.length} decided (${byWorker} by the worker's checks) ${decidedAllMs} ms after; ${decided.copies} decision messages for ${decided.ids.size} declarations; ` +
+        `all ${burst.length} decided (${byWorker} by the worker's checks, ${rerun} of them run again after running out of attempts during the outage) ${decidedAllMs} ms after; ${decided.copies} decision messages for ${decided.ids.size} declarations; ` +
         `inbox duplicates ${handled.filter((e) => e.outcome === 'duplicate').length}, dead letters 0\n`,
     );
   });

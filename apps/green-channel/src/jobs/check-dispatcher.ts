@@ -29,6 +29,8 @@ const REENQUEUE_AFTER = '30 seconds';
 export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loop: PollingLoop;
   private readonly logger = new Logger('CheckDispatcher');
+  /** Checks run again because they ran out of attempts while the database was away (since start). */
+  rerunAfterOutage = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -59,6 +61,7 @@ export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShu
   /** One round now; returns how many checks it enqueued. */
   async dispatchOnce(): Promise<number> {
     const s = this.config.DB_SCHEMA;
+    await this.rerunCutOff();
     const rows: Array<{ declaration_id: string; check_name: string; again: boolean }> =
       await this.dataSource.query(
         `SELECT declaration_id, check_name, enqueued_at IS NOT NULL AS again FROM "${s}"."lane_checks"
@@ -82,5 +85,33 @@ export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShu
       [rows.map((r) => r.declaration_id), rows.map((r) => r.check_name)],
     );
     return rows.length;
+  }
+
+  /**
+   * Checks this worker saw run out of attempts while the database was away, run again as soon as it
+   * answers (this query is the proof); kept for the next round when it does not.
+   */
+  private async rerunCutOff(): Promise<void> {
+    const held = this.queue.cutOff.take();
+    if (held.length === 0) return;
+    try {
+      const pending: Array<{ declaration_id: string; check_name: string }> = await this.dataSource.query(
+        `SELECT c.declaration_id, c.check_name FROM "${this.config.DB_SCHEMA}"."lane_checks" c
+           JOIN unnest($1::uuid[], $2::text[]) AS x(d, n) ON c.declaration_id = x.d AND c.check_name = x.n
+          WHERE c.status = 'PENDING'`,
+        [held.map((j) => j.declarationId), held.map((j) => j.checkName)],
+      );
+      const rerun = await this.queue.redispatch(
+        pending.map((r) => ({ declarationId: r.declaration_id, checkName: r.check_name })),
+      );
+      this.rerunAfterOutage += rerun;
+      this.logger.log({
+        msg: `${rerun} check(s) that ran out of attempts while the database was away run again`,
+        checks: pending.slice(0, 20),
+      });
+    } catch (error) {
+      this.queue.cutOff.putBack(held);
+      throw error;
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { DocumentResult, LabCount, RiskAlert } from '@cic/green-channel-domain';
 import { labWindowStart } from '@cic/green-channel-domain';
+import { failureKind } from '@cic/platform-messaging';
 import { HealthRegistry } from '@cic/platform-observability';
 import { redisOptions } from '@cic/platform-queue';
 import {
@@ -16,7 +17,7 @@ import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig, SERVICE } from '../confi
 import { AlertIndexCache } from '../lanes/alert-index.cache';
 import { LaneDecider } from '../lanes/lane-decider';
 import { CHECK_KIND, type LaneRequestInput } from '../lanes/lane-input';
-import { CHECK_QUEUE, type CheckJobData } from './check-queue';
+import { CHECK_QUEUE, type CheckJobData, CheckQueue } from './check-queue';
 
 /**
  * A job's lock: a worker killed mid-check loses it after this long and another worker (or the same one
@@ -52,6 +53,7 @@ export class CheckProcessor implements OnApplicationBootstrap, OnApplicationShut
     private readonly decider: LaneDecider,
     private readonly alerts: AlertIndexCache,
     @Inject(GREEN_CHANNEL_CONFIG) private readonly config: GreenChannelConfig,
+    private readonly queue: CheckQueue,
     health: HealthRegistry,
   ) {
     this.policy = fetchPolicyFromEnv({
@@ -82,8 +84,12 @@ export class CheckProcessor implements OnApplicationBootstrap, OnApplicationShut
       maxStalledCount: 3,
     });
     this.worker.on('failed', (job, error) => {
+      // The last attempt lost to an outage: run again once the database answers (not 30 s later).
+      const cutOff = this.queue.cutOff.noteFailure(job, failureKind(error) === 'infrastructure');
       this.logger.warn({
-        msg: `check ${job?.data.checkName} of ${job?.data.declarationId} failed (attempt ${job?.attemptsMade}): ${error.message}`,
+        msg: `check ${job?.data.checkName} of ${job?.data.declarationId} failed (attempt ${job?.attemptsMade}): ${error.message}${
+          cutOff ? '; out of attempts, run again once the database answers' : ''
+        }`,
         declarationId: job?.data.declarationId,
         check: job?.data.checkName,
       });

@@ -1,4 +1,4 @@
-import { type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
+import { CutOffJobs, type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { GREEN_CHANNEL_CONFIG, type GreenChannelConfig, SERVICE } from '../config';
@@ -21,6 +21,8 @@ export function checkJobId(declarationId: string, checkName: string): string {
 @Injectable()
 export class CheckQueue implements OnApplicationShutdown {
   readonly queue: Queue<CheckJobData>;
+  /** Checks of this process that ran out of attempts while the database was away (see CutOffJobs). */
+  readonly cutOff = new CutOffJobs<CheckJobData>((d) => checkJobId(d.declarationId, d.checkName));
 
   constructor(@Inject(GREEN_CHANNEL_CONFIG) config: GreenChannelConfig) {
     this.queue = new Queue<CheckJobData>(CHECK_QUEUE, {

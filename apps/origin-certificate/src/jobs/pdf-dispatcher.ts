@@ -92,8 +92,9 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
    * answers (this query is the proof); kept for the next round when it does not.
    */
   private async rerunCutOff(): Promise<void> {
-    const numbers = this.queue.takeCutOff();
-    if (numbers.length === 0) return;
+    const held = this.queue.cutOff.take();
+    if (held.length === 0) return;
+    const numbers = held.map((d) => d.number);
     try {
       const pending = await queryRows<{ number: string }>(
         this.db,
@@ -108,7 +109,7 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
         certificates: pending.slice(0, 20).map((r) => r.number),
       });
     } catch (error) {
-      for (const number of numbers) this.queue.noteCutOff(number);
+      this.queue.cutOff.putBack(held);
       throw error;
     }
   }

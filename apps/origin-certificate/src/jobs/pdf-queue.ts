@@ -1,4 +1,4 @@
-import { type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
+import { CutOffJobs, type DispatchedJob, redisOptions, redispatch } from '@cic/platform-queue';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { ORIGIN_CONFIG, type OriginConfig, SERVICE } from '../config';
@@ -18,12 +18,8 @@ export const pdfJobId = (number: string): string => `pdf.${number}`;
 @Injectable()
 export class PdfQueue implements OnApplicationShutdown {
   readonly queue: Queue<PdfJobData>;
-  /**
-   * Renders of this process that ran out of attempts on an infrastructure failure (the database away
-   * longer than their backoff): the dispatcher runs them again in its first round that reaches the
-   * database, instead of when they are found still pending long after dispatch.
-   */
-  private readonly cutOff = new Set<string>();
+  /** Renders of this process that ran out of attempts while the database was away (see CutOffJobs). */
+  readonly cutOff = new CutOffJobs<PdfJobData>((d) => d.number);
 
   constructor(@Inject(ORIGIN_CONFIG) config: OriginConfig) {
     this.queue = new Queue<PdfJobData>(PDF_QUEUE, {
@@ -56,18 +52,6 @@ export class PdfQueue implements OnApplicationShutdown {
       this.queue,
       numbers.map((number) => this.job(number)),
     );
-  }
-
-  /** A render that ran out of attempts because the infrastructure was away. */
-  noteCutOff(number: string): void {
-    this.cutOff.add(number);
-  }
-
-  /** The renders noted so far, handed over (put them back with `noteCutOff` if they could not be run). */
-  takeCutOff(): string[] {
-    const numbers = [...this.cutOff];
-    this.cutOff.clear();
-    return numbers;
   }
 
   private job(number: string): DispatchedJob<PdfJobData> {

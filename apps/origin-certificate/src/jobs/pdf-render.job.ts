@@ -69,9 +69,7 @@ export class PdfRenderJob implements OnApplicationBootstrap, OnApplicationShutdo
     );
     this.worker.on('failed', (job, error) => {
       // The last attempt lost to an outage: run again once the database answers (not a minute later).
-      const cutOff =
-        !!job && job.attemptsMade >= (job.opts.attempts ?? 1) && failureKind(error) === 'infrastructure';
-      if (cutOff) this.queue.noteCutOff(job.data.number);
+      const cutOff = this.queue.cutOff.noteFailure(job, failureKind(error) === 'infrastructure');
       this.logger.warn({
         msg: `PDF of ${job?.data.number} failed (attempt ${job?.attemptsMade}): ${error.message}${
           cutOff ? '; out of attempts, run again once the database answers' : ''

@@ -42,3 +42,43 @@ export async function redispatch<T>(queue: Queue<T>, jobs: Array<DispatchedJob<T
   }
   return retried;
 }
+
+/**
+ * Jobs of this process that ran out of attempts on an infrastructure failure (the database away longer
+ * than their backoff), for the dispatcher to run again in its first round that reaches the database
+ * rather than when it finds their rows still pending long after dispatch. In memory: a process that
+ * dies with some held leaves them to that later re-dispatch.
+ */
+export class CutOffJobs<T> {
+  private readonly held = new Map<string, T>();
+
+  constructor(private readonly idOf: (data: T) => string) {}
+
+  /**
+   * From the worker's `failed` event: holds the job when that was its last attempt and the failure was
+   * the infrastructure's (`infrastructure`, as the caller classifies it). Returns whether it did.
+   */
+  noteFailure(
+    job: { data: T; attemptsMade: number; opts: { attempts?: number } } | undefined,
+    infrastructure: boolean,
+  ): boolean {
+    if (!job || !infrastructure || job.attemptsMade < (job.opts.attempts ?? 1)) return false;
+    this.held.set(this.idOf(job.data), job.data);
+    return true;
+  }
+
+  /** The jobs held so far, handed over; `putBack` the ones that could not be run again. */
+  take(): T[] {
+    const jobs = [...this.held.values()];
+    this.held.clear();
+    return jobs;
+  }
+
+  putBack(jobs: T[]): void {
+    for (const data of jobs) this.held.set(this.idOf(data), data);
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
+}
