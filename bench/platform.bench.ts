@@ -43,12 +43,15 @@ const redact = (url: string) => url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
 
 /**
  * The highest passing rate of one door: the steps in order until one fails, then `refine` bisections
- * between the last passing rate and the lowest failing one.
+ * between the last passing rate and the lowest failing one. `passes` says what passing means (end to end,
+ * or the door alone); a rate already measured (in `measured`) is not run again.
  */
 async function findMax(
   door: Door,
   opts: BenchOptions,
   run: (rate: number) => Promise<PhaseResult>,
+  passes: (r: PhaseResult) => boolean = (r) => r.status === 'passed',
+  measured = new Map<number, PhaseResult>(),
 ): Promise<DoorMax> {
   const tried: number[] = [];
   let lastPass: number | undefined;
@@ -64,13 +67,17 @@ async function findMax(
           ? Math.round((low + firstFail) / 2)
           : undefined;
     if (rate === undefined || rate <= low || (firstFail !== undefined && rate >= firstFail)) break;
-    const r = await run(rate);
+    let r = measured.get(rate);
+    if (!r) {
+      r = await run(rate);
+      measured.set(rate, r);
+    }
     tried.push(rate);
     if (r.status === 'error') {
       error = r.reasons[0];
       break;
     }
-    if (r.status === 'passed') lastPass = rate;
+    if (passes(r)) lastPass = rate;
     else firstFail = rate;
   }
   return {
@@ -160,7 +167,11 @@ async function benchTarget(
                 : door === 'kafka'
                   ? `, accepted p99 ${r.latencyMs.accepted.p99} ms`
                   : `, http p99 ${r.latencyMs.http?.p99} ms`) +
-          `, cpu ${r.cpuMsPerDeclaration} ms/decl${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
+          `, cpu ${r.cpuMsPerDeclaration} ms/decl${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}` +
+          (r.doorAlone
+            ? `; door alone ${r.doorAlone.status.toUpperCase()} (${door === 'kafka' ? 'accepted' : 'answered'} ${r.doorAlone.rate}/s` +
+              `${r.doorAlone.reasons.length ? ` — ${r.doorAlone.reasons.join('; ')}` : ''})`
+            : ''),
       );
       return r;
     };
@@ -182,9 +193,18 @@ async function benchTarget(
     for (const door of doors) {
       if (opts.mode !== 'max') failIfBroken(await phase(door, opts.rate, 'fixed', opts.durationS));
       if (opts.mode !== 'fixed') {
-        const max = await findMax(door, opts, (rate) => phase(door, rate, 'step', opts.stepS));
+        const step = (rate: number) => phase(door, rate, 'step', opts.stepS);
+        const measured = new Map<number, PhaseResult>();
+        const max = await findMax(door, opts, step, undefined, measured);
         result.max.push(max);
         failIfBroken({ status: max.error ? 'error' : 'ok', error: max.error });
+        // The door alone (platform, bare relay): the same ladder judged on the door, the steps already
+        // measured reused (a step goes on until it fails both ways), the rest run.
+        if (target.observe === 'clearance') {
+          const alone = await findMax(door, opts, step, (r) => r.doorAlone?.status === 'passed', measured);
+          (result.doorMax ??= []).push(alone);
+          failIfBroken({ status: alone.error ? 'error' : 'ok', error: alone.error });
+        }
       }
     }
   } catch (error) {

@@ -78,6 +78,23 @@ export interface PhaseResult extends PhaseSpec {
   observerLagMax: number;
   stoppedBecause?: string;
   settled: boolean;
+  /**
+   * Platform and bare relay: the door alone, judged apart from the decisions (which may lag behind): Kafka
+   * door on p99 submitted -> accepted (p99LimitMs) and accepted/s, HTTP door on the request p99
+   * (httpP99LimitMs) and 202s/s; both at least minAchieved of offered, every declaration through, nothing
+   * refused.
+   */
+  doorAlone?: DoorVerdict;
+}
+
+export interface DoorVerdict {
+  status: 'passed' | 'failed';
+  reasons: string[];
+  /** Accepted (Kafka door) or answered 202 (HTTP door) per second. */
+  rate: number;
+  /** p99 submitted -> accepted (Kafka door) or of the request (HTTP door), ms. */
+  p99: number;
+  limitMs: number;
 }
 
 export interface PhaseDeps {
@@ -99,7 +116,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number): Promise<PhaseResult> {
   const { opts, target, observer } = deps;
   const startedAt = new Date().toISOString();
-  const tracker = new PhaseTracker(spec.door, opts.p99LimitMs);
+  const tracker = new PhaseTracker(spec.door, opts.p99LimitMs, opts.httpP99LimitMs);
+  // The door alone is judged too where the load is declarations (not accepted events).
+  const doorJudged = target.observe === 'clearance';
   const planned = Math.max(1, Math.round(spec.rate * spec.durationS));
   observer.tracker = tracker;
   const meter = new ResourceMeter(target.processGroups);
@@ -167,9 +186,17 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
     if (deps.interrupted()) return 'interrupted';
     const crash = target.crashed();
     if (crash) return crash;
-    // More than 1% of the step already later than the limit: its p99 cannot pass any more.
-    if (spec.kind === 'step' && tracker.lateNow(performance.now()) > planned * 0.01)
-      return `${EARLY_STOP} ${opts.p99LimitMs} ms, so its p99 cannot pass`;
+    // More than 1% of the step already later than the limit: its p99 cannot pass any more (end to end,
+    // and through the door alone where that is judged too: until both fail, the step goes on).
+    const now = performance.now();
+    if (
+      spec.kind === 'step' &&
+      tracker.lateNow(now) > planned * 0.01 &&
+      (!doorJudged || tracker.doorLateNow(now) > planned * 0.01)
+    )
+      return doorJudged
+        ? `${EARLY_STOP} its limits (end to end and the door alone), so neither p99 can pass`
+        : `${EARLY_STOP} ${opts.p99LimitMs} ms, so its p99 cannot pass`;
     return undefined;
   };
 
@@ -288,6 +315,7 @@ export async function runPhase(deps: PhaseDeps, spec: PhaseSpec, index: number):
   // A crash or an interruption makes the phase an error: its figures are not a measurement of the rate.
   const broken = stoppedBecause && !stoppedBecause.startsWith(EARLY_STOP);
   judge(result, opts, errorMessage ?? (broken ? stoppedBecause : undefined));
+  if (doorJudged) result.doorAlone = judgeDoor(result, tracker, opts, end);
   // Decided in the service's table, never seen as an event: the decision was lost on its way out. (Not
   // after a step stopped early: its last decisions are not waited for, so they arrive after it.)
   const decidedInDb = Object.entries(decidedBy ?? {})
@@ -360,6 +388,33 @@ function judge(r: PhaseResult, opts: BenchOptions, error: string | undefined): v
     );
   r.reasons = reasons;
   r.status = reasons.length ? 'failed' : 'passed';
+}
+
+/** The door alone (see PhaseResult.doorAlone). */
+function judgeDoor(r: PhaseResult, tracker: PhaseTracker, opts: BenchOptions, end: number): DoorVerdict {
+  const http = r.door === 'http';
+  const limitMs = http ? opts.httpP99LimitMs : opts.p99LimitMs;
+  const p99 = (http ? r.latencyMs.http?.p99 : r.latencyMs.accepted.p99) ?? 0;
+  const rate = round(tracker.doorRate(end), 1);
+  if (r.status === 'error') return { status: 'failed', reasons: r.reasons, rate, p99, limitMs };
+  const reasons: string[] = [];
+  const early = r.stoppedBecause?.startsWith(EARLY_STOP);
+  if (r.stoppedBecause)
+    reasons.push(early ? `stopped early: over 1% later than ${limitMs} ms` : `stopped: ${r.stoppedBecause}`);
+  const timed = r.kind !== 'warmup' && !early;
+  const through = http ? 'answered 202' : 'accepted';
+  if (timed && p99 > limitMs)
+    reasons.push(`p99 ${http ? 'of the request' : 'submitted->accepted'} ${p99} ms > ${limitMs} ms`);
+  if (timed && rate < opts.minAchieved * r.rate)
+    reasons.push(`${through} ${rate}/s < ${Math.round(opts.minAchieved * 100)}% of ${r.rate}/s`);
+  const waiting = tracker.doorWaiting();
+  if (!early && waiting > 0) reasons.push(`${waiting} not ${through} within the drain (${opts.drainS} s)`);
+  const errors = r.rejected + r.sendErrors + tracker.httpErrors;
+  if (errors > 0)
+    reasons.push(
+      `${errors} errors (rejected ${r.rejected}, send ${r.sendErrors}, http ${JSON.stringify(r.httpStatus)})`,
+    );
+  return { status: reasons.length ? 'failed' : 'passed', reasons, rate, p99, limitMs };
 }
 
 async function settle(deps: PhaseDeps): Promise<boolean> {

@@ -25,6 +25,8 @@ export interface TargetResult {
   startupS?: number;
   phases: PhaseResult[];
   max: DoorMax[];
+  /** Platform and bare relay: the highest rate each door passes alone (PhaseResult.doorAlone). */
+  doorMax?: DoorMax[];
 }
 
 export interface BenchReport {
@@ -41,6 +43,8 @@ export interface BenchReport {
 
 interface Summary {
   maxRate: Partial<Record<Target, Partial<Record<Door, number>>>>;
+  /** Platform and bare relay: the highest rate of each door alone. */
+  doorAloneMaxRate: Partial<Record<Target, Partial<Record<Door, number>>>>;
   /** platform max / bare relay max, per door. */
   ratio: Partial<Record<Door, number>>;
 }
@@ -81,8 +85,10 @@ function representative(t: TargetResult, door: Door): PhaseResult | undefined {
 
 function summarize(report: BenchReport): Summary {
   const maxRate: Summary['maxRate'] = {};
+  const doorAloneMaxRate: Summary['doorAloneMaxRate'] = {};
   for (const t of report.targets) {
     for (const m of t.max) (maxRate[t.target] ??= {})[m.door] = m.maxRate;
+    for (const m of t.doorMax ?? []) (doorAloneMaxRate[t.target] ??= {})[m.door] = m.maxRate;
   }
   const ratio: Summary['ratio'] = {};
   for (const door of report.config.doors) {
@@ -90,16 +96,16 @@ function summarize(report: BenchReport): Summary {
     const b = maxRate.bare?.[door];
     if (p !== undefined && b) ratio[door] = Math.round((p / b) * 1000) / 1000;
   }
-  return { maxRate, ratio };
+  return { maxRate, doorAloneMaxRate, ratio };
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
   n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-function rateCell(report: BenchReport, target: Target, door: Door): string {
+function rateCell(report: BenchReport, target: Target, door: Door, alone = false): string {
   const t = report.targets.find((x) => x.target === target);
   if (!t) return 'not run';
-  const m = t.max.find((x) => x.door === door);
+  const m = (alone ? (t.doorMax ?? []) : t.max).find((x) => x.door === door);
   if (!m) return t.status === 'ok' ? 'not measured' : `${t.status}`;
   if (m.error) return `${fmt(m.maxRate)}/s (then error)`;
   return `${m.ceilingNotReached ? '≥ ' : ''}${fmt(m.maxRate)}/s`;
@@ -145,26 +151,52 @@ function goalLines(report: BenchReport): string[] {
       cpu.every((p) => p.cpuMsPerDeclaration <= 2),
     ]);
   const kafkaMax = maxOf('kafka');
-  if (kafkaMax !== undefined)
+  // The door goals are the doors' own (accepted; answered within 100 ms): the ladder judged on the door
+  // alone, the decisions free to lag behind (they have goals of their own below).
+  const alone = (door: Door) => platform.doorMax?.find((m) => m.door === door);
+  const aloneAt = (door: Door, rate: number) =>
+    platform.phases.find(
+      (p) => p.door === door && p.kind === 'step' && p.rate === rate && p.doorAlone?.status === 'passed',
+    );
+  const e2eNote = (door: Door) =>
+    maxOf(door) !== undefined ? `; end to end passes up to ${fmt(maxOf(door))}/s` : '';
+  const kafkaAlone = alone('kafka');
+  if (kafkaAlone) {
+    const p = aloneAt('kafka', kafkaAlone.maxRate);
+    rows.push([
+      'Kafka door: ≥ 2,000 declarations/s accepted',
+      `${kafkaAlone.ceilingNotReached ? '≥ ' : ''}${fmt(kafkaAlone.maxRate)}/s accepted` +
+        (p ? ` (${fmt(p.doorAlone?.rate)}/s, p99 submitted → accepted ${fmt(p.doorAlone?.p99, 1)} ms)` : '') +
+        e2eNote('kafka'),
+      kafkaAlone.maxRate >= 2000,
+    ]);
+  } else if (kafkaMax !== undefined)
     rows.push([
       'Kafka door: ≥ 2,000 declarations/s accepted',
       `${fmt(kafkaMax)}/s (p99 ≤ ${report.config.p99LimitMs} ms to accepted and to decided)`,
       kafkaMax >= 2000,
     ]);
-  const httpPhases = platform.phases.filter(
-    (p) => p.door === 'http' && p.kind !== 'warmup' && p.status === 'passed' && p.latencyMs.http,
-  );
-  if (httpPhases.length) {
-    const within = httpPhases.filter((p) => (p.latencyMs.http?.p99 ?? Infinity) <= 100);
-    const best = within.sort((a, b) => b.rate - a.rate)[0];
+  const httpAlone = alone('http');
+  // The goal's limit is 100 ms whatever BENCH_HTTP_P99_MS says.
+  const httpWithin = platform.phases
+    .filter(
+      (p) =>
+        p.door === 'http' &&
+        p.kind === 'step' &&
+        p.doorAlone?.status === 'passed' &&
+        (p.latencyMs.http?.p99 ?? Infinity) <= 100 &&
+        p.rate <= (httpAlone?.maxRate ?? 0),
+    )
+    .sort((a, b) => b.rate - a.rate)[0];
+  if (httpAlone)
     rows.push([
       `HTTP door: ≥ 1,000/s at ${report.config.httpConcurrency} connections with HTTP p99 ≤ 100 ms`,
-      best
-        ? `${fmt(best.rate)}/s (HTTP p99 ${fmt(best.latencyMs.http?.p99, 1)} ms)`
-        : `no passing rate with HTTP p99 ≤ 100 ms`,
-      !!best && best.rate >= 1000,
+      httpWithin
+        ? `${fmt(httpWithin.rate)}/s answered (${fmt(httpWithin.doorAlone?.rate)}/s, HTTP p99 ${fmt(httpWithin.latencyMs.http?.p99, 1)} ms)` +
+          e2eNote('http')
+        : `no rate with HTTP p99 ≤ 100 ms`,
+      !!httpWithin && httpWithin.rate >= 1000,
     ]);
-  }
   const e2e = Math.max(kafkaMax ?? 0, maxOf('http') ?? 0);
   // Per door, the lowest measured rate at or above 500/s (the ladder's steps need not include 500).
   const at500 = report.config.doors
@@ -244,6 +276,17 @@ function goalLines(report: BenchReport): string[] {
   ];
 }
 
+/** The door alone's verdict of a phase, for the result column. */
+function doorCellOf(p: PhaseResult): string {
+  const v = p.doorAlone;
+  if (!v || p.kind === 'warmup') return '';
+  return (
+    `; door alone ${v.status} (${fmt(v.rate)}/s` +
+    (v.status === 'failed' ? `: ${v.reasons.join('; ').replace(/\|/g, '/')}` : '') +
+    ')'
+  );
+}
+
 function markdown(report: BenchReport, base: string): string {
   const e = report.environment;
   const c = report.config;
@@ -286,6 +329,23 @@ function markdown(report: BenchReport, base: string): string {
       ...c.doors.map(
         (d) =>
           `| ${DOOR_LABEL[d]} | ${rateCell(report, 'platform', d)} | ${rateCell(report, 'bare', d)} | ${ratioCell(report, d)} |`,
+      ),
+      '',
+    );
+  }
+
+  const aloneRan = report.targets.some((t) => t.doorMax?.length);
+  if (c.mode !== 'fixed' && aloneRan) {
+    lines.push(
+      `The doors alone, on the same ladder: a rate passes when ≥ ${c.minAchieved * 100}% of offered is accepted ` +
+        `(Kafka door, p99 submitted → accepted ≤ ${c.p99LimitMs} ms) or answered 202 (HTTP door, p99 of the request ` +
+        `≤ ${c.httpP99LimitMs} ms), nothing refused; the decisions may lag behind (end to end is the table above):`,
+      '',
+      `| highest rate passing, the door alone | platform | bare relay |`,
+      `|---|---:|---:|`,
+      ...c.doors.map(
+        (d) =>
+          `| ${DOOR_LABEL[d]} | ${rateCell(report, 'platform', d, true)} | ${rateCell(report, 'bare', d, true)} |`,
       ),
       '',
     );
@@ -446,7 +506,7 @@ function markdown(report: BenchReport, base: string): string {
     for (const p of t.phases) {
       const d = p.latencyMs.decided;
       lines.push(
-        `| ${TARGET_LABEL[t.target]} | ${doorCell(t.target, p.door)} | ${p.kind} ${p.durationS}s | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(p.completed)}/${fmt(p.sent)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} | ${fmt(d.max, 1)} | ${p.door === 'kafka' && p.latencyMs.accepted.count ? fmt(p.latencyMs.accepted.p99, 1) : '–'} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${fmt(p.outboxBacklogMax)} | ${fmt(p.consumerLagMax)} | ${p.status}${[...p.reasons, ...p.notes].length ? `: ${[...p.reasons, ...p.notes].join('; ').replace(/\|/g, '/').replace(/\n/g, ' ')}` : ''} |`,
+        `| ${TARGET_LABEL[t.target]} | ${doorCell(t.target, p.door)} | ${p.kind} ${p.durationS}s | ${fmt(p.rate)} | ${fmt(p.achievedRate)} | ${fmt(p.completed)}/${fmt(p.sent)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} | ${fmt(d.max, 1)} | ${p.door === 'kafka' && p.latencyMs.accepted.count ? fmt(p.latencyMs.accepted.p99, 1) : '–'} | ${p.latencyMs.http ? fmt(p.latencyMs.http.p99, 1) : '–'} | ${fmt(p.cpuMsPerDeclaration, 2)} | ${fmt(p.outboxBacklogMax)} | ${fmt(p.consumerLagMax)} | ${p.status}${[...p.reasons, ...p.notes].length ? `: ${[...p.reasons, ...p.notes].join('; ').replace(/\|/g, '/').replace(/\n/g, ' ')}` : ''}${doorCellOf(p)} |`,
       );
     }
   }

@@ -73,6 +73,14 @@ export class PhaseTracker {
   rejected = 0;
   sendErrors = 0;
   overLimit = 0;
+  /** The door alone: accepted events (Kafka door) and 202 answers (HTTP door) later than their limits. */
+  acceptedOverLimit = 0;
+  httpOverLimit = 0;
+  answered = 0;
+  firstAcceptedAt?: number;
+  lastAcceptedAt?: number;
+  firstAnsweredAt?: number;
+  lastAnsweredAt?: number;
   firstDecidedAt?: number;
   lastDecidedAt?: number;
   firstIntended?: number;
@@ -82,6 +90,8 @@ export class PhaseTracker {
   constructor(
     readonly door: Door,
     readonly limitMs: number,
+    /** HTTP door: the request p99 limit of the door alone. */
+    readonly httpLimitMs = limitMs,
   ) {}
 
   onSent(localRef: string, intended: number, now: number): void {
@@ -103,6 +113,9 @@ export class PhaseTracker {
     o.accepted = true;
     this.acceptedCount++;
     this.accepted.record(now - o.intended);
+    if (now - o.intended > this.limitMs) this.acceptedOverLimit++;
+    this.firstAcceptedAt ??= now;
+    this.lastAcceptedAt = now;
   }
 
   onDecided(localRef: string, outcome: string, now: number, details: readonly string[] = []): void {
@@ -128,6 +141,12 @@ export class PhaseTracker {
     this.http.record(now - intended);
     this.httpService.record(now - written);
     this.httpStatus[String(status)] = (this.httpStatus[String(status)] ?? 0) + 1;
+    if (now - intended > this.httpLimitMs) this.httpOverLimit++;
+    if (status === 202) {
+      this.answered++;
+      this.firstAnsweredAt ??= now;
+      this.lastAnsweredAt = now;
+    }
   }
 
   /** Declarations whose decision is already later than the limit, decided or still waiting. */
@@ -138,6 +157,46 @@ export class PhaseTracker {
       waiting++;
     }
     return this.overLimit + waiting;
+  }
+
+  /**
+   * The door alone: declarations already later than its limit. Kafka door: accepted late, or not yet
+   * accepted and already late; HTTP door: answered late (a request still in flight is not counted).
+   */
+  doorLateNow(now: number): number {
+    if (this.door === 'http') return this.httpOverLimit;
+    let waiting = 0;
+    for (const o of this.outstanding.values()) {
+      if (now - o.intended <= this.limitMs) break; // insertion order is send order
+      if (!o.accepted) waiting++;
+    }
+    return this.acceptedOverLimit + waiting;
+  }
+
+  /**
+   * The door alone: declarations sent and not yet accepted (Kafka door; one decided before its accepted
+   * event was read is not waiting) or not yet answered (HTTP door).
+   */
+  doorWaiting(): number {
+    if (this.door === 'http')
+      return Math.max(0, this.sent - Object.values(this.httpStatus).reduce((n, c) => n + c, 0));
+    let waiting = 0;
+    for (const o of this.outstanding.values()) if (!o.accepted) waiting++;
+    return waiting;
+  }
+
+  /**
+   * The door alone: declarations accepted (Kafka door) or answered 202 (HTTP door) per second, as
+   * achievedRate: over their spread, stretched to `end` when some are still waiting.
+   */
+  doorRate(end: number): number {
+    const [n, first, last] =
+      this.door === 'http'
+        ? [this.answered, this.firstAnsweredAt, this.lastAnsweredAt]
+        : [this.acceptedCount, this.firstAcceptedAt, this.lastAcceptedAt];
+    if (n < 2 || first === undefined || last === undefined) return 0;
+    const span = Math.max(1, (this.doorWaiting() > 0 ? end : last) - first);
+    return ((n - 1) * 1000) / span;
   }
 
   get httpErrors(): number {
