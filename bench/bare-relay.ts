@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   const producer = new BatchingProducer(await connectProducer(kafka, true));
 
   const consumer = await startStream(kafka, {
+    onFatal: (error) => fail('bare relay: its consumer stopped for good', error),
     groupId,
     topics: [topic.submitted, topic.green, topic.exemption, topic.origin],
     fetch: PLATFORM_FETCH,

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const batching = new BatchingProducer(producer);
   let answered = 0;
   const consumer = await startStream(kafka, {
+    onFatal: (error) => fail('stub deciders: its consumer stopped for good', error),
     groupId,
     topics: [`${prefix}${Topics.DeclarationAcceptedV1.name}`],
     fetch: PLATFORM_FETCH,

@@ -67,6 +67,7 @@ export class BatchingProducer {
   private queue: Array<{
     topic: string;
     messages: OutMessage[];
+    bytes: number;
     resolve: () => void;
     reject: (e: unknown) => void;
   }> = [];
@@ -76,15 +77,41 @@ export class BatchingProducer {
     private readonly producer: Producer,
     private readonly maxInFlight = 1,
     private readonly maxBatch = 2000,
+    /**
+     * Bytes (keys and values) of one produce request at most: below the broker's message.max.bytes (1 MiB)
+     * even if they all went to one partition, whose record batch the broker would refuse whole. A relay's
+     * catch-up fetch of thousands of events went out as one request and was refused.
+     */
+    private readonly maxBytes = 768 * 1024,
   ) {}
 
   send(topic: string, messages: OutMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    const done = new Promise<void>((resolve, reject) =>
-      this.queue.push({ topic, messages, resolve, reject }),
-    );
+    const parts: Array<Promise<void>> = [];
+    for (const chunk of this.chunks(messages))
+      parts.push(
+        new Promise<void>((resolve, reject) =>
+          this.queue.push({ topic, messages: chunk, bytes: bytesOf(chunk), resolve, reject }),
+        ),
+      );
     this.flush();
-    return done;
+    return parts.length === 1 ? parts[0] : Promise.all(parts).then(() => undefined);
+  }
+
+  /** The messages in pieces of at most maxBatch messages and maxBytes bytes (a larger message alone). */
+  private *chunks(messages: OutMessage[]): Generator<OutMessage[]> {
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const size = messageBytes(messages[i]);
+      if (i > start && (i - start >= this.maxBatch || bytes + size > this.maxBytes)) {
+        yield messages.slice(start, i);
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    yield start === 0 ? messages : messages.slice(start);
   }
 
   /** Like `send`, without waiting: a failed batch is reported through `onError`. */
@@ -95,9 +122,16 @@ export class BatchingProducer {
   private flush(): void {
     if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     let taken = 0;
+    let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || taken + this.queue[n].messages.length <= this.maxBatch)) {
+    while (
+      n < this.queue.length &&
+      (n === 0 ||
+        (taken + this.queue[n].messages.length <= this.maxBatch &&
+          bytes + this.queue[n].bytes <= this.maxBytes))
+    ) {
       taken += this.queue[n].messages.length;
+      bytes += this.queue[n].bytes;
       n++;
     }
     const sends = this.queue.splice(0, n);
@@ -121,6 +155,9 @@ export class BatchingProducer {
   }
 }
 
+const messageBytes = (m: OutMessage) => m.key.length + m.value.length;
+const bytesOf = (messages: OutMessage[]) => messages.reduce((n, m) => n + messageBytes(m), 0);
+
 export interface StreamOptions {
   groupId: string;
   topics: string[];
@@ -132,6 +169,11 @@ export interface StreamOptions {
    * times arrivals). `lingerMs` holds the next fetch as the platform's transport does (KAFKA_FETCH_LINGER_MS).
    */
   fetch?: { maxWaitMs: number; minBytes: number; lingerMs?: number };
+  /**
+   * The consumer stopped for good (kafkajs gave up and will not restart it): a child process ends, so the
+   * benchmark sees it crashed instead of a relay that silently stopped relaying.
+   */
+  onFatal?: (error: Error) => void;
 }
 
 /**
@@ -159,6 +201,9 @@ export async function startStream(kafka: Kafka, options: StreamOptions): Promise
     console.warn(`[bench] ${options.groupId}: offset commit failed, retried: ${String(error)}`),
   );
   consumer.on(consumer.events.STOP, () => committer.close());
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) options.onFatal?.(payload.error);
+  });
   await consumer.run({
     partitionsConsumedConcurrently: options.concurrency ?? 64,
     autoCommit: false,
