@@ -20,8 +20,9 @@ import type { CertificateContent } from '../issuance/certificate-content';
 import { PDF_JOB, PDF_QUEUE, type PdfJobData, PdfQueue } from './pdf-queue';
 
 /**
- * The PDF renderer, loaded by the first render: pdfkit with its fonts and brotli tables is about 29 MB
- * resident, and the api process, which loads this file with the worker module, never renders.
+ * The PDF renderer, loaded by the first render: pdfkit with its font metrics is about 14 MB resident
+ * (29 MB with fontkit, which lazy-fontkit keeps unloaded), and the api process, which loads this file
+ * with the worker module, never renders.
  */
 let renderer: Promise<typeof import('../pdf/certificate-pdf')> | undefined;
 

@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { CertificateContent } from '../issuance/certificate-content';
 import { renderCertificatePdf } from './certificate-pdf';
+
+const root = join(__dirname, '../../../..');
 
 const certificate = (items: number): CertificateContent => ({
   format: 'cic-origin-certificate/1',
@@ -41,4 +45,28 @@ describe('renderCertificatePdf', () => {
     expect(pages(one)).toBe(1);
     expect(pages(await renderCertificatePdf(certificate(20)))).toBeGreaterThan(1);
   });
+});
+
+describe("fontkit, under Node's own module loader", () => {
+  // Jest has a module registry of its own, so the stand-in is exercised in a plain Node process.
+  it('stays unloaded through a render with the standard fonts, and loads when something of it is used', () => {
+    const script = `
+      const { renderCertificatePdf } = require('./certificate-pdf');
+      const { fontkitLoaded, fontkitPath } = require('./lazy-fontkit');
+      renderCertificatePdf(${JSON.stringify(certificate(3))}).then((pdf) => {
+        const afterRender = fontkitLoaded();
+        const create = require(fontkitPath).create;
+        console.log(JSON.stringify({ pdf: pdf.subarray(0, 5).toString(), afterRender, create: typeof create, after: fontkitLoaded() }));
+      });`;
+    const out = execFileSync(process.execPath, ['-r', join(root, 'scripts/register.js'), '-e', script], {
+      cwd: __dirname,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+      pdf: '%PDF-',
+      afterRender: false,
+      create: 'function',
+      after: true,
+    });
+  }, 60_000);
 });

@@ -1,3 +1,5 @@
+// Before pdfkit: fontkit stays unloaded unless an embedded font needs it.
+import './lazy-fontkit';
 import PDFDocument from 'pdfkit';
 import qrcode from 'qrcode-generator';
 import type { CertificateContent } from '../issuance/certificate-content';
