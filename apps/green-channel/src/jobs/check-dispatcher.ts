@@ -92,26 +92,23 @@ export class CheckDispatcher implements OnApplicationBootstrap, OnApplicationShu
    * answers (this query is the proof); kept for the next round when it does not.
    */
   private async rerunCutOff(): Promise<void> {
-    const held = this.queue.cutOff.take();
-    if (held.length === 0) return;
-    try {
-      const pending: Array<{ declaration_id: string; check_name: string }> = await this.dataSource.query(
-        `SELECT c.declaration_id, c.check_name FROM "${this.config.DB_SCHEMA}"."lane_checks" c
-           JOIN unnest($1::uuid[], $2::text[]) AS x(d, n) ON c.declaration_id = x.d AND c.check_name = x.n
-          WHERE c.status = 'PENDING'`,
-        [held.map((j) => j.declarationId), held.map((j) => j.checkName)],
-      );
-      const rerun = await this.queue.redispatch(
-        pending.map((r) => ({ declarationId: r.declaration_id, checkName: r.check_name })),
-      );
-      this.rerunAfterOutage += rerun;
-      this.logger.log({
-        msg: `${rerun} check(s) that ran out of attempts while the database was away run again`,
-        checks: pending.slice(0, 20),
-      });
-    } catch (error) {
-      this.queue.cutOff.putBack(held);
-      throw error;
-    }
+    const { pending, rerun } = await this.queue.cutOff.rerun(
+      async (held) =>
+        (
+          (await this.dataSource.query(
+            `SELECT c.declaration_id, c.check_name FROM "${this.config.DB_SCHEMA}"."lane_checks" c
+               JOIN unnest($1::uuid[], $2::text[]) AS x(d, n) ON c.declaration_id = x.d AND c.check_name = x.n
+              WHERE c.status = 'PENDING'`,
+            [held.map((j) => j.declarationId), held.map((j) => j.checkName)],
+          )) as Array<{ declaration_id: string; check_name: string }>
+        ).map((r) => ({ declarationId: r.declaration_id, checkName: r.check_name })),
+      (jobs) => this.queue.redispatch(jobs),
+    );
+    if (!pending.length) return;
+    this.rerunAfterOutage += rerun;
+    this.logger.log({
+      msg: `${rerun} check(s) that ran out of attempts while the database was away run again`,
+      checks: pending.slice(0, 20),
+    });
   }
 }

@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { pdfRendersRerunTotal } from '../common/metrics';
 import { queryRows } from '../common/sql';
 import { ORIGIN_CONFIG, type OriginConfig } from '../config';
-import { PdfQueue } from './pdf-queue';
+import { type PdfJobData, PdfQueue } from './pdf-queue';
 import { PollingLoop } from '@cic/platform-queue';
 
 /** Renders enqueued per round; a full round is followed at once by the next. */
@@ -92,25 +92,21 @@ export class PdfDispatcher implements OnApplicationBootstrap, OnApplicationShutd
    * answers (this query is the proof); kept for the next round when it does not.
    */
   private async rerunCutOff(): Promise<void> {
-    const held = this.queue.cutOff.take();
-    if (held.length === 0) return;
-    const numbers = held.map((d) => d.number);
-    try {
-      const pending = await queryRows<{ number: string }>(
-        this.db,
-        `SELECT number FROM "${this.config.DB_SCHEMA}"."certificate_pdfs" WHERE number = ANY($1::text[]) AND status = 'PENDING'`,
-        [numbers],
-      );
-      const rerun = await this.queue.redispatch(pending.map((r) => r.number));
-      if (rerun) pdfRendersRerunTotal.inc({ why: 'infrastructure' }, rerun);
-      this.rerunAfterOutage += rerun;
-      this.logger.log({
-        msg: `${rerun} PDF render(s) that ran out of attempts while the database was away run again`,
-        certificates: pending.slice(0, 20).map((r) => r.number),
-      });
-    } catch (error) {
-      this.queue.cutOff.putBack(held);
-      throw error;
-    }
+    const { pending, rerun } = await this.queue.cutOff.rerun(
+      async (held) =>
+        queryRows<PdfJobData>(
+          this.db,
+          `SELECT number FROM "${this.config.DB_SCHEMA}"."certificate_pdfs" WHERE number = ANY($1::text[]) AND status = 'PENDING'`,
+          [held.map((d) => d.number)],
+        ),
+      (jobs) => this.queue.redispatch(jobs.map((d) => d.number)),
+    );
+    if (!pending.length) return;
+    if (rerun) pdfRendersRerunTotal.inc({ why: 'infrastructure' }, rerun);
+    this.rerunAfterOutage += rerun;
+    this.logger.log({
+      msg: `${rerun} PDF render(s) that ran out of attempts while the database was away run again`,
+      certificates: pending.slice(0, 20).map((d) => d.number),
+    });
   }
 }

@@ -37,4 +37,25 @@ describe('CutOffJobs', () => {
         .sort(),
     ).toEqual(['A', 'B']);
   });
+
+  it('runs again only what is still pending, and holds every job again when the database does not answer', async () => {
+    const held = new CutOffJobs<Render>((d) => d.number);
+    held.noteFailure(job('A', 3, 3), true);
+    held.noteFailure(job('B', 3, 3), true);
+    await expect(
+      held.rerun(
+        () => Promise.reject(new Error('connection refused')),
+        () => Promise.resolve(0),
+      ),
+    ).rejects.toThrow('connection refused');
+    expect(held.size).toBe(2);
+    const ran: string[] = [];
+    const result = await held.rerun(
+      async (jobs) => jobs.filter((d) => d.number === 'B'), // A was rendered meanwhile
+      async (jobs) => (ran.push(...jobs.map((d) => d.number)), jobs.length),
+    );
+    expect(result).toEqual({ pending: [{ number: 'B' }], rerun: 1 });
+    expect(ran).toEqual(['B']);
+    expect(held.size).toBe(0);
+  });
 });

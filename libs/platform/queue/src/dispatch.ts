@@ -67,6 +67,26 @@ export class CutOffJobs<T> {
     return true;
   }
 
+  /**
+   * Runs the held jobs again: `stillPending` (a query of their rows, which proves the database answers)
+   * keeps those not yet done, `runAgain` re-dispatches them. When either fails, every job is held again for
+   * the next round and the error is thrown. Returns the jobs still pending and how many were run again.
+   */
+  async rerun(
+    stillPending: (jobs: T[]) => Promise<T[]>,
+    runAgain: (jobs: T[]) => Promise<number>,
+  ): Promise<{ pending: T[]; rerun: number }> {
+    const held = this.take();
+    if (held.length === 0) return { pending: [], rerun: 0 };
+    try {
+      const pending = await stillPending(held);
+      return { pending, rerun: pending.length ? await runAgain(pending) : 0 };
+    } catch (error) {
+      this.putBack(held);
+      throw error;
+    }
+  }
+
   /** The jobs held so far, handed over; `putBack` the ones that could not be run again. */
   take(): T[] {
     const jobs = [...this.held.values()];
