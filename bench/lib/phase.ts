@@ -376,18 +376,21 @@ function judge(r: PhaseResult, opts: BenchOptions, error: string | undefined): v
     reasons.push(`achieved ${r.achievedRate}/s < ${Math.round(opts.minAchieved * 100)}% of ${r.rate}/s`);
   if (!early && r.incomplete > 0)
     reasons.push(`${r.incomplete} not decided within the drain (${opts.drainS} s)`);
-  const errors =
-    r.rejected +
-    r.sendErrors +
-    Object.entries(r.httpStatus)
-      .filter(([s]) => s !== '202')
-      .reduce((n, [, c]) => n + c, 0);
-  if (errors > 0)
-    reasons.push(
-      `${errors} errors (rejected ${r.rejected}, send ${r.sendErrors}, http ${JSON.stringify(r.httpStatus)})`,
-    );
+  const errors = errorsReason(r);
+  if (errors) reasons.push(errors);
   r.reasons = reasons;
   r.status = reasons.length ? 'failed' : 'passed';
+}
+
+/** Declarations refused, not sent, or answered other than 202, as a failure reason (none: undefined). */
+function errorsReason(r: PhaseResult): string | undefined {
+  const http = Object.entries(r.httpStatus)
+    .filter(([s]) => s !== '202')
+    .reduce((n, [, c]) => n + c, 0);
+  const errors = r.rejected + r.sendErrors + http;
+  return errors > 0
+    ? `${errors} errors (rejected ${r.rejected}, send ${r.sendErrors}, http ${JSON.stringify(r.httpStatus)})`
+    : undefined;
 }
 
 /** The door alone (see PhaseResult.doorAlone). */
@@ -409,11 +412,8 @@ function judgeDoor(r: PhaseResult, tracker: PhaseTracker, opts: BenchOptions, en
     reasons.push(`${through} ${rate}/s < ${Math.round(opts.minAchieved * 100)}% of ${r.rate}/s`);
   const waiting = tracker.doorWaiting();
   if (!early && waiting > 0) reasons.push(`${waiting} not ${through} within the drain (${opts.drainS} s)`);
-  const errors = r.rejected + r.sendErrors + tracker.httpErrors;
-  if (errors > 0)
-    reasons.push(
-      `${errors} errors (rejected ${r.rejected}, send ${r.sendErrors}, http ${JSON.stringify(r.httpStatus)})`,
-    );
+  const errors = errorsReason(r);
+  if (errors) reasons.push(errors);
   return { status: reasons.length ? 'failed' : 'passed', reasons, rate, p99, limitMs };
 }
 
