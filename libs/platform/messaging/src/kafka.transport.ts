@@ -254,6 +254,10 @@ export class KafkaTransport extends Server<KafkaTransportEvents> implements Cust
       heartbeatInterval: 3000,
       maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
       minBytes: this.options.fetchMinBytes ?? DEFAULT_FETCH_MIN_BYTES,
+      // Fetch sizes stay kafkajs's (10 MiB, 1 MiB a partition). Capped at 2 MiB (512 KiB a partition) or 1 MiB,
+      // the api's resident memory fell only when the consumer was behind (green-channel at 3,200/s offered,
+      // 2-core AMD, 2026-12-05: 209-212 and 189-202 against 215-224 MB) and not at a rate it keeps up with
+      // (2,000 and 2,800/s: alike), while the 1 MiB cap decided ~10% fewer declarations a second when behind.
       retry: {
         retries: 5, // kafkajs's default for consumers
         // After a crash kafkajs restarts the consumer on a timer; one racing with close() would start a
